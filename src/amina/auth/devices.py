@@ -1,0 +1,57 @@
+"""Device keys: Ed25519 public keys and the signatures they make over report bodies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from amina.errors import InvalidInput, NotAuthenticated
+
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_BYTES = 64
+
+
+def b64url_decode(value: str) -> bytes:
+    if not value or any(c not in _B64URL for c in value):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def b64url_encode(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).decode().rstrip("=")
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
+
+
+def parse_public_key(encoded: str) -> bytes:
+    """The raw 32-byte key, after checking it is a valid Ed25519 point."""
+    try:
+        raw = b64url_decode(encoded)
+        if len(raw) != PUBLIC_KEY_BYTES:
+            raise ValueError("wrong length")
+        Ed25519PublicKey.from_public_bytes(raw)
+    except (ValueError, binascii.Error):
+        raise InvalidInput(
+            "device.public_key must be a base64url raw Ed25519 public key (32 bytes)",
+            code="invalid_public_key",
+        ) from None
+    return raw
+
+
+def verify_signature(public_key: bytes, body: bytes, signature_header: str | None) -> None:
+    """The signature must be the device key's Ed25519 signature of the exact body bytes."""
+    if not signature_header:
+        raise NotAuthenticated("the Amina-Signature header is missing", code="signature_required")
+    try:
+        signature = b64url_decode(signature_header.strip())
+        if len(signature) != SIGNATURE_BYTES:
+            raise ValueError("wrong length")
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, body)
+    except (ValueError, binascii.Error, InvalidSignature):
+        raise NotAuthenticated(
+            "the body is not signed by this device's key", code="invalid_signature"
+        ) from None

@@ -1,0 +1,7 @@
+"""The `amina` command line (api.md)."""
+
+from __future__ import annotations
+
+from amina.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,167 @@
+"""Typed settings, read from `AMINA_*` environment variables.
+
+Every choice that rules.md calls ours (deadline hours, counts, tolerances, lists) is a setting
+here, never a literal buried in code. Nothing is read at import time: call `Settings()` (or
+`get_settings()` in the CLI) when you need it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "production"]
+SmsBackend = Literal["log", "http"]
+PushBackend = Literal["log", "webpush"]
+
+# The nine visa-free states named in the seeds (rules.md §1).
+DEFAULT_PARTICIPATING = ("UZ", "TJ", "KG", "AM", "KZ", "GE", "AZ", "MD", "UA")
+LANGUAGES = ("ru", "en", "uz", "tg", "ky", "kk", "hy", "ka", "az", "ro", "uk")
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+MIN_SECRET_LENGTH = 32
+
+
+def _csv(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AMINA_", extra="ignore", frozen=True)
+
+    env: Environment = "development"
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("amina")))
+    database_url: str | None = None
+    now: datetime | None = None
+    secret_key: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+
+    # Sign-in (issue 3).
+    sms_backend: SmsBackend | None = None
+    sms_http_url: str | None = None
+    sms_http_token: SecretStr | None = None
+    sms_http_timeout_s: float = 10.0
+    otp_ttl_s: int = Field(default=600, ge=60, le=600)
+    otp_max_attempts: int = Field(default=5, ge=1, le=10)
+    lockout_failed_challenges: int = 5
+    lockout_window_s: int = 7200
+    sends_per_identifier_per_hour: int = 5
+    sends_per_phone_per_hour: int = 5
+    sends_per_ip_per_hour: int = 30
+    access_token_ttl_s: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_days: int = 30
+    # Every challenge answer takes at least this long, known identity or not (rules.md §2).
+    challenge_response_floor_s: float = Field(default=0.35, ge=0, le=5)
+
+    # The regime (rules.md §1, §3, §4).
+    participating_citizenships: Annotated[tuple[str, ...], NoDecode] = DEFAULT_PARTICIPATING
+    work_required_from: date = date(2025, 9, 1)
+    long_stay_required_from: date = date(2026, 9, 1)
+    short_stay_max_days: int = 90
+    adult_age_years: int = 18
+    mmc_address: str = "Московская обл., г.о. Наро-Фоминский, пос. Сахарово, ММЦ Сахарово"
+    consent_version: str = "2025-09-01"
+    residence_report_working_days: int = 3
+    reminder_working_day: int = 2
+    reminder_time: time = time(9, 0)
+    final_warning_working_day: int = 3
+    final_warning_time: time = time(9, 0)
+    deregistration_working_day: int = 4
+    deregistration_time: time = time(0, 0)
+    min_available_hours: float = Field(default=20.0, gt=0, le=24)
+    clock_skew_s: int = 300
+    max_report_age_days: int = 30
+    max_reports_per_batch: int = 500
+    report_interval_s: int = 900
+    impossible_speed_kmh: float = 1000.0
+    territory_boundary_path: Path | None = None
+    territory_tolerance_m: float = Field(default=6000.0, ge=0)
+
+    # Worker, notifications, retention (issue 4).
+    worker_interval_s: float = 30.0
+    worker_in_process: bool = False
+    sweep_batch_size: int = 1000
+    heartbeat_interval_s: int = 60
+    outage_min_gap_s: int = 300
+    delivery_max_attempts: int = 8
+    delivery_base_backoff_s: int = 30
+    push_backend: PushBackend | None = None
+    vapid_subject: str = "mailto:support@amina.example"
+    raw_report_retention_days: int = 30
+
+    @field_validator("participating_citizenships", mode="before")
+    @classmethod
+    def _split_citizenships(cls, value: object) -> object:
+        return _csv(value)
+
+    @field_validator("now")
+    @classmethod
+    def _now_is_aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("AMINA_NOW must carry a UTC offset, e.g. 2026-11-20T09:00:00+03:00")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        if self.env != "production":
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                "AMINA_SECRET_KEY must be a real secret of at least "
+                f"{MIN_SECRET_LENGTH} characters in production"
+            )
+        if self.now is not None:
+            raise ValueError("AMINA_NOW is not allowed in production")
+        if self.database_url is None:
+            raise ValueError("AMINA_DATABASE_URL must be set in production")
+        if self.sms_backend != "http" or not self.sms_http_url:
+            raise ValueError("production needs AMINA_SMS_BACKEND=http and AMINA_SMS_HTTP_URL")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'amina.sqlite3'}"
+
+    @property
+    def effective_sms_backend(self) -> SmsBackend:
+        return self.sms_backend or ("http" if self.is_production else "log")
+
+    @property
+    def effective_push_backend(self) -> PushBackend:
+        return self.push_backend or ("webpush" if self.is_production else "log")
+
+    def secret_key_bytes(self) -> bytes:
+        """The signing secret: from the environment, or (outside production) a generated one
+        kept in the data directory so tokens survive restarts."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Written aside and hard-linked into place: several processes starting at once
+            # agree on one key, and none reads a half-written file.
+            draft = self.data_dir / f".secret_key.{secrets.token_hex(8)}"
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+            draft.unlink()
+        return path.read_text().strip().encode()

@@ -1,0 +1,47 @@
+"""What a process builds once at start-up and hands down: settings, database, clock, and the
+outside-world adapters. Built by `create_app`, the CLI and the worker; never at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from amina.clock import Clock, clock_for
+from amina.config import Settings
+from amina.db import Database
+from amina.keys import Keys
+from amina.notifications.sms import SmsSender, sms_sender
+from amina.rules.territory import Territory, load_territory
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = clock_for(self.settings.now)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> AppContext:
+        db = Database.connect(settings.effective_database_url)
+        return cls(settings=settings, db=db, clock=clock or clock_for(settings.now))
+
+    @cached_property
+    def keys(self) -> Keys:
+        return Keys(self.settings.secret_key_bytes())
+
+    @cached_property
+    def sms(self) -> SmsSender:
+        return sms_sender(self.settings)
+
+    @cached_property
+    def territory(self) -> Territory:
+        return load_territory(
+            self.settings.territory_boundary_path, tolerance_m=self.settings.territory_tolerance_m
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,117 @@
+"""`amina worker`: one loop that runs outage detection, the monitoring sweep, notification
+delivery and retention. Each job runs in its own units of work, and one job's failure is logged
+without stopping the others. Only the sweep leader detects outages, sweeps and applies
+retention; every worker delivers (deliveries are claimed with SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from amina.calendar.availability import detect_outages
+from amina.context import AppContext
+from amina.jobs.leader import Leadership, leadership
+from amina.monitoring.reschedule import reschedule_between
+from amina.monitoring.retention import apply_retention
+from amina.monitoring.sweep import sweep
+from amina.notifications.delivery import deliver_due
+from amina.notifications.push import PushSender, push_sender
+from amina.notifications.vapid import vapid_keys
+
+log = logging.getLogger("amina.worker")
+RETENTION_EVERY = timedelta(hours=1)
+
+
+class Worker:
+    def __init__(self, context: AppContext, *, now: Callable[[], datetime] | None = None) -> None:
+        self.context = context
+        self.now = now or context.clock.now
+        self.leader: Leadership = leadership(context.db.engine, context.settings.data_dir)
+        self.last_retention: datetime | None = None
+
+    @cached_property
+    def push(self) -> PushSender:
+        with self.context.db.unit_of_work() as session:
+            keys = vapid_keys(session, now=self.now())
+        return push_sender(self.context.settings, keys.private_pem)
+
+    def _job(
+        self, name: str, results: dict[str, Counter[str]], job: Callable[[], Counter[str]]
+    ) -> None:
+        try:
+            results[name] = job()
+        except Exception:
+            log.exception("job %s failed; the other jobs go on", name)
+            results[name] = Counter({"job_failed": 1})
+
+    def detect_outages(self) -> Counter[str]:
+        settings, now = self.context.settings, self.now()
+        with self.context.db.unit_of_work() as session:
+            changed = detect_outages(
+                session, now=now, min_gap=timedelta(seconds=settings.outage_min_gap_s)
+            )
+            spans = [(o.starts_at, o.ends_at) for o in changed]
+        moved = sum(
+            reschedule_between(
+                self.context.db, now=now, settings=settings, starts_at=start, ends_at=end
+            )
+            for start, end in spans
+        )
+        return Counter({"outages": len(spans), "rescheduled": moved})
+
+    def sweep(self) -> Counter[str]:
+        return sweep(
+            self.context.db,
+            now=self.now(),
+            settings=self.context.settings,
+            batch_size=self.context.settings.sweep_batch_size,
+        )
+
+    def deliver(self) -> Counter[str]:
+        return deliver_due(
+            self.context.db,
+            now=self.now,
+            settings=self.context.settings,
+            sms=self.context.sms,
+            push=self.push,
+        )
+
+    def retention(self) -> Counter[str]:
+        now = self.now()
+        if self.last_retention is not None and now - self.last_retention < RETENTION_EVERY:
+            return Counter()
+        self.last_retention = now
+        return apply_retention(self.context.db, now=now, settings=self.context.settings)
+
+    def run_once(self) -> dict[str, Counter[str]]:
+        results: dict[str, Counter[str]] = {}
+        leading = False
+        try:
+            leading = self.leader.acquire()
+        except Exception:
+            log.exception("could not ask for sweep leadership")
+        if leading:
+            # Outages first: a gap that is still open must move deadlines before the sweep.
+            self._job("outages", results, self.detect_outages)
+            self._job("sweep", results, self.sweep)
+        self._job("delivery", results, self.deliver)
+        if leading:
+            self._job("retention", results, self.retention)
+        results["worker"] = Counter({"leader": int(leading)})
+        return results
+
+    def run_forever(self, stop: threading.Event) -> None:
+        interval = self.context.settings.worker_interval_s
+        log.info("worker started (interval %ss)", interval)
+        try:
+            while not stop.is_set():
+                self.run_once()
+                stop.wait(interval)
+        finally:
+            self.leader.release()
+            log.info("worker stopped")

@@ -1,0 +1,62 @@
+"""Every table, imported in one place so that the metadata (and Alembic) sees them all."""
+
+from amina.audit.models import AuditEvent, AuditHead
+from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, RefreshToken
+from amina.calendar.models import CalendarOverride, Outage
+from amina.cases.models import Case, RegistryEntry
+from amina.db import Base
+from amina.integrations.models import IntegrationEvent, ServiceKey
+from amina.monitoring.models import (
+    Checkin,
+    DailyPresence,
+    LocationReport,
+    MonitoringState,
+    ServiceHeartbeat,
+    StepTaken,
+)
+from amina.notifications.models import (
+    AppKey,
+    Delivery,
+    Notification,
+    PushMessage,
+    PushSubscription,
+    SmsMessage,
+)
+from amina.officers.models import Officer, OfficerSession
+from amina.people.models import Document, Person
+from amina.registration.models import Registration, Residence
+
+__all__ = [
+    "AppKey",
+    "AuditEvent",
+    "AuditHead",
+    "AuthSession",
+    "Base",
+    "CalendarOverride",
+    "Case",
+    "Challenge",
+    "Checkin",
+    "DailyPresence",
+    "Delivery",
+    "Device",
+    "Document",
+    "IntegrationEvent",
+    "LocationReport",
+    "MonitoringState",
+    "Notification",
+    "Officer",
+    "OfficerSession",
+    "Outage",
+    "Person",
+    "PushMessage",
+    "PushSubscription",
+    "RateLimitHit",
+    "RefreshToken",
+    "Registration",
+    "RegistryEntry",
+    "Residence",
+    "ServiceHeartbeat",
+    "ServiceKey",
+    "SmsMessage",
+    "StepTaken",
+]

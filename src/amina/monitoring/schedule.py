@@ -1,0 +1,17 @@
+"""Deadlines as the database's calendar knows them right now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from amina.calendar.service import calendar_of
+from amina.config import Settings
+from amina.policies import deadline_policy
+from amina.rules.deadlines import Deadlines, compute_deadlines
+
+
+def deadlines_for(session: Session, settings: Settings, last_monitoring_at: datetime) -> Deadlines:
+    calendar = calendar_of(session, min_available_hours=settings.min_available_hours)
+    return compute_deadlines(last_monitoring_at, calendar, deadline_policy(settings))

@@ -1,0 +1,69 @@
+"""Location reports and the monitoring view (api.md: LOCATION, `monitoring`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from amina.rules.reports import Fix
+from amina.schemas import ApiModel, Instant, RequestModel
+
+
+class LocationIn(RequestModel):
+    """One report. `lat` and `lon` both null make it a heartbeat (alive, location off)."""
+
+    id: uuid.UUID
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    accuracy_m: float | None = Field(default=None, gt=0, le=1_000_000, allow_inf_nan=False)
+    recorded_at: AwareDatetime
+    source: Literal["gps", "network", "fused", "manual"] = "fused"
+    mock: bool = False
+
+    @model_validator(mode="after")
+    def _coordinates_together(self) -> LocationIn:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon are both given, or both null for a heartbeat")
+        if self.lat is not None and self.accuracy_m is None:
+            raise ValueError("accuracy_m is required with coordinates")
+        return self
+
+    @property
+    def is_heartbeat(self) -> bool:
+        return self.lat is None
+
+    def fix(self) -> Fix | None:
+        if self.lat is None or self.lon is None:
+            return None
+        return Fix(self.lat, self.lon, self.recorded_at, self.accuracy_m or 0.0)
+
+
+class LocationBatchIn(RequestModel):
+    # Items are validated one by one, so that one bad report does not sink the batch.
+    reports: list[Any] = Field(
+        min_length=1,
+        max_length=500,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/LocationIn"}},
+    )
+
+
+class MonitoringOut(ApiModel):
+    last_monitoring_at: Instant | None = None
+    reminder_at: Instant | None = None
+    final_warning_at: Instant | None = None
+    deregistration_at: Instant | None = None
+
+
+class RejectedOut(ApiModel):
+    id: str | None
+    code: str
+    message: str
+
+
+class IntakeOut(ApiModel):
+    accepted: list[uuid.UUID]
+    duplicates: list[uuid.UUID]
+    rejected: list[RejectedOut]
+    monitoring: MonitoringOut

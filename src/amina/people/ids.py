@@ -1,0 +1,56 @@
+"""Document numbers: normalised before storage and lookup, so "AA 123-456" finds "AA123456"."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from amina.errors import InvalidInput
+
+_SEPARATORS = re.compile(r"[\s\-./]")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
+_CARD = re.compile(r"^[A-Z0-9]{6,20}$")
+GENERATED_CARD_DIGITS = 12
+
+
+def normalise_passport_number(raw: str) -> str:
+    number = _SEPARATORS.sub("", raw).upper()
+    if not _PASSPORT.fullmatch(number):
+        raise InvalidInput(
+            "a passport number is 5 to 20 letters and digits", code="invalid_passport_number"
+        )
+    return number
+
+
+def _luhn_digit(body: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        digit = int(char)
+        if index % 2 == 0:
+            digit *= 2
+            digit -= 9 if digit > 9 else 0
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+def normalise_card_number(raw: str) -> str:
+    number = _SEPARATORS.sub("", raw).upper()
+    if not _CARD.fullmatch(number):
+        raise InvalidInput(
+            "a card number is 6 to 20 letters and digits", code="invalid_card_number"
+        )
+    return number
+
+
+def has_valid_check_digit(number: str) -> bool:
+    """Numbers Amina generates end in a Luhn digit, so the app can catch a typo offline."""
+    return number.isdigit() and _luhn_digit(number[:-1]) == number[-1]
+
+
+def new_card_number() -> str:
+    body = "77" + "".join(secrets.choice("0123456789") for _ in range(GENERATED_CARD_DIGITS - 3))
+    return body + _luhn_digit(body)
+
+
+def format_card_number(number: str) -> str:
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))

@@ -1,0 +1,1 @@
+"""The person's own record, as `/me` and `amina person show` present it."""

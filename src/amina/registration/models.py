@@ -1,0 +1,60 @@
+"""Registrations at the MMC address, and declared residences."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from amina.db import Base, UtcDateTime, enum_column, new_id
+from amina.rules.lifecycle import Ground, RegistrationStatus
+from amina.rules.residence import Accommodation
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # At most one active registration per person.
+        Index(
+            "uq_registrations_person_active",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_registrations_person", "person_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
+    address: Mapped[str] = mapped_column(String(300))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Registered before the person was required: usable, but without legal effect.
+    test_mode: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    consent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deregistered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ground: Mapped[Ground | None] = mapped_column(enum_column(Ground))
+    ground_detail: Mapped[str | None] = mapped_column(Text)
+    # For a no_geolocation deregistration: the last monitoring instant it counted from.
+    missed_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reinstated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Residence(Base):
+    """A declared actual residence. The current one has `ended_on` null."""
+
+    __tablename__ = "residences"
+    __table_args__ = (Index("ix_residences_person_reported", "person_id", "reported_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    address: Mapped[str | None] = mapped_column(String(300))
+    accommodation: Mapped[Accommodation] = mapped_column(enum_column(Accommodation))
+    moved_in_on: Mapped[date]
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reported_late: Mapped[bool] = mapped_column(default=False)
+    ended_on: Mapped[date | None]

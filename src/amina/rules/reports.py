@@ -1,0 +1,73 @@
+"""When a location report counts (rules.md §4), and when its movement is implausible."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+class ReportRejection(StrEnum):
+    """Why a single report is refused; stable codes shown to the client."""
+
+    RECORDED_IN_FUTURE = "recorded_in_future"
+    TOO_OLD = "too_old"
+
+
+@dataclass(frozen=True)
+class TimingPolicy:
+    clock_skew: timedelta = timedelta(minutes=5)
+    max_age: timedelta = timedelta(days=30)
+
+
+def timing_rejection(
+    recorded_at: datetime, received_at: datetime, policy: TimingPolicy | None = None
+) -> ReportRejection | None:
+    """Why a report's `recorded_at` is unacceptable at `received_at`, or None if it is fine."""
+    policy = policy or TimingPolicy()
+    if recorded_at > received_at + policy.clock_skew:
+        return ReportRejection.RECORDED_IN_FUTURE
+    if recorded_at < received_at - policy.max_age:
+        return ReportRejection.TOO_OLD
+    return None
+
+
+def moves_monitoring(recorded_at: datetime, last_monitoring_at: datetime | None) -> bool:
+    """A report older than the last monitoring instant is stored but moves nothing."""
+    return last_monitoring_at is None or recorded_at > last_monitoring_at
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Fix:
+    lat: float
+    lon: float
+    recorded_at: datetime
+    accuracy_m: float = 0.0
+
+
+def impossible_speed(previous: Fix, current: Fix, max_speed_kmh: float) -> bool:
+    """Whether moving between two fixes needs more than `max_speed_kmh`.
+
+    The fixes' accuracy is given the benefit of the doubt: the distance shrinks by both radii.
+    Such a report is flagged for officers, never rejected: the flag is evidence, not a verdict.
+    """
+    seconds = abs((current.recorded_at - previous.recorded_at).total_seconds())
+    metres = distance_m(previous.lat, previous.lon, current.lat, current.lon)
+    metres = max(0.0, metres - previous.accuracy_m - current.accuracy_m)
+    if metres == 0.0:
+        return False
+    if seconds == 0.0:
+        return True
+    return metres / seconds * 3.6 > max_speed_kmh

@@ -1,0 +1,108 @@
+"""Request-scoped dependencies: the application context, "now", and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from amina.auth.service import Principal, authenticate
+from amina.config import Settings
+from amina.context import AppContext
+from amina.errors import NotAuthenticated
+from amina.people.models import Person
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_settings(context: ContextDep) -> Settings:
+    return context.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_now(request: Request, context: ContextDep) -> datetime:
+    """One reading of the clock per request; everything below takes it as an argument."""
+    if not hasattr(request.state, "now"):
+        request.state.now = context.clock.now()
+    now: datetime = request.state.now
+    return now
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    """The unit of work around a request: commit on success, roll back on error.
+
+    It must be `scope="function"`: FastAPI then runs the commit *before* the response is sent,
+    so a client never sees a success for something that is not yet durably stored. (The default
+    request scope runs it after sending.)
+    """
+    with context.db.unit_of_work() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_read_session(context: ContextDep) -> Iterator[Session]:
+    with context.db.unit_of_work(readonly=True) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ClientIpDep = Annotated[str, Depends(client_ip)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(
+            "sign in first: Authorization: Bearer <token>", code="not_authenticated"
+        )
+    return token.strip()
+
+
+def get_principal(
+    request: Request, session: SessionDep, context: ContextDep, now: NowDep
+) -> Principal:
+    return authenticate(session, now=now, keys=context.keys, bearer=bearer_token(request))
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_person(principal: PrincipalDep, session: SessionDep) -> Person:
+    person = session.get(Person, principal.person_id)
+    if person is None:  # pragma: no cover - a session always belongs to a recorded person
+        raise NotAuthenticated("the access token is not valid", code="invalid_token")
+    return person
+
+
+PersonDep = Annotated[Person, Depends(get_person)]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The exact request bytes (for signatures and hand-parsed bodies); FastAPI caches them."""
+    return await request.body()
+
+
+RawBodyDep = Annotated[bytes, Depends(raw_body)]

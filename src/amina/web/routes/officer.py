@@ -1,0 +1,361 @@
+"""The officer API (for the console, and for other tools): sign-in, check-ins, cases, the
+registry, outages and calendar corrections. Every route checks the officer's role server-side."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from pydantic import AwareDatetime, Field
+
+from amina.audit.service import Actor
+from amina.calendar.models import OutageSource
+from amina.calendar.service import add_outage, set_override
+from amina.cases import registry
+from amina.cases import service as cases
+from amina.context import AppContext
+from amina.monitoring.checkin import check_in
+from amina.monitoring.reschedule import reschedule_between
+from amina.officers import service as officers
+from amina.officers.models import Officer, Role
+from amina.people.service import person_by_card
+from amina.rules.calendar import moscow_day_span
+from amina.rules.lifecycle import CaseKind, CaseOutcome, CaseStatus, RegistryStatus
+from amina.schemas import ApiModel, Instant, RequestModel
+from amina.web.deps import ClientIpDep, ContextDep, NowDep, SessionDep, bearer_token
+from amina.web.openapi import errors
+
+router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
+
+
+def get_officer(request: Request, session: SessionDep, context: ContextDep, now: NowDep) -> Officer:
+    return officers.authenticate(session, now=now, keys=context.keys, bearer=bearer_token(request))
+
+
+OfficerDep = Annotated[Officer, Depends(get_officer)]
+
+
+class OfficerSignInIn(RequestModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class OfficerTokenOut(ApiModel):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - a scheme name, not a secret
+    expires_in: int
+    officer_id: uuid.UUID
+    role: Role
+
+
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=OfficerTokenOut,
+    summary="Officer sign-in",
+    responses=errors(401, 422, 429),
+)
+def sign_in(
+    body: OfficerSignInIn, session: SessionDep, context: ContextDep, now: NowDep, ip: ClientIpDep
+) -> OfficerTokenOut:
+    issued = officers.sign_in(
+        session,
+        now=now,
+        keys=context.keys,
+        username=body.username,
+        password=body.password,
+        client_ip=ip,
+    )
+    return OfficerTokenOut(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        officer_id=issued.officer_id,
+        role=issued.role,
+    )
+
+
+class CheckinIn(RequestModel):
+    card_number: str = Field(min_length=1, max_length=40)
+    place: str | None = Field(default=None, max_length=200)
+
+
+class CheckinOut(ApiModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    at: Instant
+    place: str | None
+
+
+@router.post(
+    "/checkins",
+    status_code=201,
+    response_model=CheckinOut,
+    summary="Record an in-person check-in (counts as monitoring)",
+    responses=errors(401, 403, 404, 422),
+)
+def record_checkin(
+    body: CheckinIn, officer: OfficerDep, session: SessionDep, context: ContextDep, now: NowDep
+) -> CheckinOut:
+    officers.require(officer, "checkin.record")
+    person = person_by_card(session, body.card_number)
+    recorded = check_in(
+        session,
+        now=now,
+        settings=context.settings,
+        person=person,
+        actor=Actor.officer(officer.id),
+        place=body.place,
+        officer_id=officer.id,
+    )
+    return CheckinOut.model_validate(recorded)
+
+
+class CaseOut(ApiModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    registration_id: uuid.UUID
+    kind: CaseKind
+    status: CaseStatus
+    opened_at: Instant
+    window_start: Instant | None
+    window_end: Instant | None
+    evidence: dict[str, Any]
+    outcome: CaseOutcome | None
+    decision_reason: str | None
+
+
+@router.get(
+    "/cases",
+    response_model=list[CaseOut],
+    summary="Open cases, oldest first",
+    responses=errors(401, 403),
+)
+def list_cases(
+    officer: OfficerDep, session: SessionDep, kind: CaseKind | None = None
+) -> list[CaseOut]:
+    officers.require(officer, "case.view")
+    return [CaseOut.model_validate(c) for c in cases.open_cases(session, kind=kind)]
+
+
+class DecisionIn(RequestModel):
+    outcome: CaseOutcome
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post(
+    "/cases/{case_id}/decision",
+    response_model=CaseOut,
+    summary="Decide a case",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def decide_case(
+    case_id: uuid.UUID,
+    body: DecisionIn,
+    officer: OfficerDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+) -> CaseOut:
+    closed = cases.decide(
+        session,
+        now=now,
+        settings=context.settings,
+        officer=officer,
+        case_id=case_id,
+        outcome=body.outcome,
+        reason=body.reason,
+    )
+    return CaseOut.model_validate(closed)
+
+
+class EntryOut(ApiModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    case_id: uuid.UUID | None
+    status: RegistryStatus
+    basis: str
+    proposed_by: uuid.UUID
+    proposed_at: Instant
+    decided_by: uuid.UUID | None
+    decided_at: Instant | None
+    removal_reason: str | None
+
+
+class ProposalIn(RequestModel):
+    person_id: uuid.UUID
+    basis: str = Field(min_length=1, max_length=4000)
+    case_id: uuid.UUID | None = None
+
+
+class ReasonIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.get(
+    "/registry",
+    response_model=list[EntryOut],
+    summary="Registry entries",
+    responses=errors(401, 403),
+)
+def list_registry(
+    officer: OfficerDep, session: SessionDep, status: RegistryStatus | None = None
+) -> list[EntryOut]:
+    officers.require(officer, "case.view")
+    return [EntryOut.model_validate(e) for e in registry.entries(session, status=status)]
+
+
+@router.post(
+    "/registry",
+    status_code=201,
+    response_model=EntryOut,
+    summary="Propose an entry (a second officer must approve)",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def propose(body: ProposalIn, officer: OfficerDep, session: SessionDep, now: NowDep) -> EntryOut:
+    entry = registry.propose(
+        session,
+        now=now,
+        officer=officer,
+        person_id=body.person_id,
+        basis=body.basis,
+        case_id=body.case_id,
+    )
+    return EntryOut.model_validate(entry)
+
+
+@router.post(
+    "/registry/{entry_id}/approve",
+    response_model=EntryOut,
+    summary="Approve a proposal (never your own)",
+    responses=errors(401, 403, 404, 409),
+)
+def approve(entry_id: uuid.UUID, officer: OfficerDep, session: SessionDep, now: NowDep) -> EntryOut:
+    entry = registry.decide(session, now=now, officer=officer, entry_id=entry_id, approve=True)
+    return EntryOut.model_validate(entry)
+
+
+@router.post(
+    "/registry/{entry_id}/reject",
+    response_model=EntryOut,
+    summary="Reject a proposal",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def reject(
+    entry_id: uuid.UUID, body: ReasonIn, officer: OfficerDep, session: SessionDep, now: NowDep
+) -> EntryOut:
+    entry = registry.decide(
+        session, now=now, officer=officer, entry_id=entry_id, approve=False, reason=body.reason
+    )
+    return EntryOut.model_validate(entry)
+
+
+@router.post(
+    "/registry/{entry_id}/remove",
+    response_model=EntryOut,
+    summary="Remove from the registry",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def remove(
+    entry_id: uuid.UUID, body: ReasonIn, officer: OfficerDep, session: SessionDep, now: NowDep
+) -> EntryOut:
+    entry = registry.remove(
+        session, now=now, officer=officer, entry_id=entry_id, reason=body.reason
+    )
+    return EntryOut.model_validate(entry)
+
+
+class OutageIn(RequestModel):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OutageOut(ApiModel):
+    id: uuid.UUID
+    starts_at: Instant
+    ends_at: Instant
+    reason: str
+    source: OutageSource
+
+
+def _reschedule_later(context: AppContext, starts_at: Any, ends_at: Any) -> None:
+    reschedule_between(
+        context.db,
+        now=context.clock.now(),
+        settings=context.settings,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+@router.post(
+    "/outages",
+    status_code=201,
+    response_model=OutageOut,
+    summary="Declare a service outage (deadlines it touches move)",
+    responses=errors(401, 403, 422),
+)
+def declare_outage(
+    body: OutageIn,
+    officer: OfficerDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+    background: BackgroundTasks,
+) -> OutageOut:
+    officers.require(officer, "outage.declare")
+    outage = add_outage(
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        reason=body.reason,
+        source=OutageSource.DECLARED,
+        officer_id=officer.id,
+    )
+    background.add_task(_reschedule_later, context, body.starts_at, body.ends_at)
+    return OutageOut.model_validate(outage)
+
+
+class OverrideIn(RequestModel):
+    date: date
+    is_working: bool
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OverrideOut(ApiModel):
+    day: date
+    is_working: bool
+    reason: str
+
+
+@router.post(
+    "/calendar/overrides",
+    status_code=201,
+    response_model=OverrideOut,
+    summary="Make a date a working day or a day off",
+    responses=errors(401, 403, 422),
+)
+def override(
+    body: OverrideIn,
+    officer: OfficerDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+    background: BackgroundTasks,
+) -> OverrideOut:
+    officers.require(officer, "calendar.override")
+    saved = set_override(
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        day=body.date,
+        is_working=body.is_working,
+        reason=body.reason,
+        officer_id=officer.id,
+    )
+    background.add_task(_reschedule_later, context, *moscow_day_span(body.date))
+    return OverrideOut.model_validate(saved)

@@ -1,0 +1,66 @@
+"""When a report counts, and the impossible-speed flag (rules.md §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from amina.rules.calendar import MOSCOW
+from amina.rules.reports import (
+    Fix,
+    ReportRejection,
+    TimingPolicy,
+    distance_m,
+    impossible_speed,
+    moves_monitoring,
+    timing_rejection,
+)
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=MOSCOW)
+
+
+@pytest.mark.parametrize(
+    ("recorded_at", "expected"),
+    [
+        (NOW, None),
+        (NOW + timedelta(minutes=5), None),  # clock skew allowed
+        (NOW + timedelta(minutes=5, seconds=1), ReportRejection.RECORDED_IN_FUTURE),
+        (NOW - timedelta(days=30), None),
+        (NOW - timedelta(days=30, seconds=1), ReportRejection.TOO_OLD),
+    ],
+)
+def test_timing(recorded_at: datetime, expected: ReportRejection | None) -> None:
+    assert timing_rejection(recorded_at, NOW) is expected
+
+
+def test_timing_policy_is_a_setting() -> None:
+    policy = TimingPolicy(clock_skew=timedelta(0), max_age=timedelta(days=1))
+    assert timing_rejection(NOW + timedelta(seconds=1), NOW, policy) is (
+        ReportRejection.RECORDED_IN_FUTURE
+    )
+    assert timing_rejection(NOW - timedelta(days=2), NOW, policy) is ReportRejection.TOO_OLD
+
+
+def test_an_older_report_moves_nothing() -> None:
+    assert moves_monitoring(NOW, None)
+    assert moves_monitoring(NOW, NOW - timedelta(seconds=1))
+    assert not moves_monitoring(NOW, NOW)
+    assert not moves_monitoring(NOW - timedelta(hours=1), NOW)
+
+
+def test_distance() -> None:
+    # Kremlin to Sakharovo MMC: about 60 km.
+    assert 55_000 < distance_m(55.7520, 37.6175, 55.3500, 36.9000) < 65_000
+    assert distance_m(55.0, 37.0, 55.0, 37.0) == 0.0
+
+
+def test_impossible_speed() -> None:
+    start = Fix(55.75, 37.62, NOW, accuracy_m=20)
+    # Moscow to Vladivostok in an hour is impossible; in 10 hours by plane it is not.
+    assert impossible_speed(start, Fix(43.12, 131.89, NOW + timedelta(hours=1)), 1000)
+    assert not impossible_speed(start, Fix(43.12, 131.89, NOW + timedelta(hours=10)), 1000)
+    # Jitter within the fixes' accuracy is never a jump, even at the same instant.
+    assert not impossible_speed(start, Fix(55.7501, 37.6201, NOW, accuracy_m=50), 1000)
+    # A real jump at the same instant is.
+    assert impossible_speed(start, Fix(55.85, 37.62, NOW), 1000)
