@@ -13,6 +13,7 @@ from amina.rules.calendar import (
     WorkingCalendar,
     days_lost_to_outages,
     moscow_date,
+    moscow_day_span,
     moscow_instant,
     unavailable_by_day,
 )
@@ -83,6 +84,13 @@ def test_moscow_date_and_instant() -> None:
     assert moscow_instant(date(2026, 1, 15), time(0)).isoformat() == "2026-01-15T00:00:00+03:00"
     with pytest.raises(ValueError, match="aware"):
         moscow_date(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_a_moscow_day_runs_from_midnight_to_midnight_moscow_time() -> None:
+    starts, ends = moscow_day_span(date(2026, 3, 8))
+    assert starts.isoformat() == "2026-03-08T00:00:00+03:00"
+    assert ends.isoformat() == "2026-03-09T00:00:00+03:00"
+    assert ends - starts == timedelta(hours=24)
 
 
 def test_outages_must_be_aware_and_ordered() -> None:
