@@ -29,8 +29,9 @@ setup: $(STAMP) ## Create the virtualenv and install Amina with its tools
 
 run: setup ## Set up, migrate, seed demo data and serve on SQLite (worker in-process)
 	$(BIN)/amina migrate
-	$(BIN)/amina demo
-	AMINA_WORKER_IN_PROCESS=true $(BIN)/amina serve --host $(HOST) --port $(PORT)
+	AMINA_PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/amina demo
+	AMINA_PUBLIC_BASE_URL=http://$(HOST):$(PORT) AMINA_WORKER_IN_PROCESS=true \
+		$(BIN)/amina serve --host $(HOST) --port $(PORT)
 
 worker: setup ## Run the background worker (sweep, outages, delivery, retention) on its own
 	$(BIN)/amina worker
