@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:support@amina.example"
     raw_report_retention_days: int = 30
 
+    # Report intake at line rate (issue 8): the group-commit writer and its bounds.
+    intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
+    intake_max_group: int = Field(default=256, ge=1)
+    intake_max_queue: int = Field(default=4096, ge=1)
+    intake_max_wait_s: float = Field(default=5.0, gt=0)
+
     @field_validator("participating_citizenships", mode="before")
     @classmethod
     def _split_citizenships(cls, value: object) -> object:

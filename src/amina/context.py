@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from amina.clock import Clock, clock_for
 from amina.config import Settings
@@ -12,6 +13,9 @@ from amina.db import Database
 from amina.keys import Keys
 from amina.notifications.sms import SmsSender, sms_sender
 from amina.rules.territory import Territory, load_territory
+
+if TYPE_CHECKING:
+    from amina.monitoring.hotpath import ReportIntake
 
 
 @dataclass
@@ -43,5 +47,16 @@ class AppContext:
             self.settings.territory_boundary_path, tolerance_m=self.settings.territory_tolerance_m
         )
 
+    @cached_property
+    def intake(self) -> ReportIntake:
+        """The report-intake hot path with its group-commit writer (started on first use)."""
+        from amina.monitoring.hotpath import ReportIntake
+
+        return ReportIntake(
+            self.db, settings=self.settings, keys=self.keys, territory=self.territory
+        )
+
     def close(self) -> None:
+        if "intake" in self.__dict__:
+            self.intake.close()
         self.db.dispose()
