@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, null, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from amina.auth.models import AuthSession, Device
@@ -33,6 +33,7 @@ _R = table_of(LocationReport)
 _REG = table_of(Registration)
 _CO = table_of(CalendarOverride)
 _OU = table_of(Outage)
+_UUID = _S.c.id.type  # Uuid (a ForeignKey column's type is resolved later)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class IntakeFacts:
     registration_id: uuid.UUID | None
     last_monitoring_at: datetime | None
     last_step: Step | None
+    next_step_at: datetime | None
     previous_fix: Fix | None
     late_evidence_possible: bool
     calendar_fingerprint: tuple[object, ...]
@@ -57,6 +59,63 @@ def _fingerprint_columns() -> list[object]:
     ]
 
 
+def _facts_statement(by_session: bool) -> Any:
+    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit."""
+    prev = _R.alias("prev")
+    person = bindparam("person_id", type_=_UUID)
+    previous_id = (
+        select(_R.c.id)
+        .where(
+            _R.c.person_id == person,
+            _R.c.heartbeat.is_(False),
+            _R.c.recorded_at <= bindparam("before", type_=_R.c.recorded_at.type),
+        )
+        .order_by(_R.c.recorded_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    late = exists().where(
+        _REG.c.person_id == person,
+        _REG.c.ground == Ground.NO_GEOLOCATION,
+        _REG.c.deregistered_at.is_not(None),
+        _REG.c.deregistered_at >= bindparam("earliest", type_=_REG.c.deregistered_at.type),
+    )
+    columns = [
+        _D.c.revoked_at,
+        _S.c.revoked_at if by_session else literal(None),
+        _M.c.person_id,
+        _M.c.registration_id,
+        _M.c.last_monitoring_at,
+        _M.c.last_step,
+        prev.c.lat,
+        prev.c.lon,
+        prev.c.recorded_at,
+        prev.c.accuracy_m,
+        late,
+        _M.c.next_step_at,
+        *_fingerprint_columns(),
+    ]
+    base: Any
+    if by_session:
+        base = _S.join(_D, _D.c.id == _S.c.device_id)
+        where = [_S.c.id == bindparam("key", type_=_S.c.id.type), _S.c.person_id == person]
+    else:
+        base = _D
+        where = [_D.c.id == bindparam("key", type_=_D.c.id.type), _D.c.person_id == person]
+    return (
+        select(*columns)  # type: ignore[call-overload]
+        .select_from(
+            base.outerjoin(_M, _M.c.person_id == _D.c.person_id).outerjoin(
+                prev, prev.c.id == previous_id
+            )
+        )
+        .where(*where)
+    )
+
+
+_FACTS = {True: _facts_statement(True), False: _facts_statement(False)}
+
+
 def intake_facts(
     session: Session,
     *,
@@ -67,56 +126,16 @@ def intake_facts(
     earliest: datetime,
 ) -> IntakeFacts | None:
     """None if the session (or, for OwnTracks, the device) does not exist."""
-    prev = _R.alias("prev")
-    previous_id = (
-        select(_R.c.id)
-        .where(
-            _R.c.person_id == person_id,
-            _R.c.heartbeat.is_(False),
-            _R.c.recorded_at <= before,
-        )
-        .order_by(_R.c.recorded_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    late = exists().where(
-        _REG.c.person_id == person_id,
-        _REG.c.ground == Ground.NO_GEOLOCATION,
-        _REG.c.deregistered_at.is_not(None),
-        _REG.c.deregistered_at >= earliest,
-    )
-    session_revoked = _S.c.revoked_at if session_id is not None else literal(None)
-    columns = [
-        _D.c.revoked_at,
-        session_revoked,
-        _M.c.person_id,
-        _M.c.registration_id,
-        _M.c.last_monitoring_at,
-        _M.c.last_step,
-        prev.c.lat,
-        prev.c.lon,
-        prev.c.recorded_at,
-        prev.c.accuracy_m,
-        late,
-        *_fingerprint_columns(),
-    ]
-    base: Any
-    if session_id is not None:
-        base = _S.join(_D, _D.c.id == _S.c.device_id)
-        where = [_S.c.id == session_id, _S.c.person_id == person_id]
-    else:
-        base = _D
-        where = [_D.c.id == device_id, _D.c.person_id == person_id]
-    statement = (
-        select(*columns)  # type: ignore[call-overload]
-        .select_from(
-            base.outerjoin(_M, _M.c.person_id == _D.c.person_id).outerjoin(
-                prev, prev.c.id == previous_id
-            )
-        )
-        .where(*where)
-    )
-    row: Any = session.execute(statement).one_or_none()
+    by_session = session_id is not None
+    row: Any = session.execute(
+        _FACTS[by_session],
+        {
+            "person_id": person_id,
+            "key": session_id if by_session else device_id,
+            "before": before,
+            "earliest": earliest,
+        },
+    ).one_or_none()
     if row is None:
         return None
     fix = None
@@ -130,8 +149,51 @@ def intake_facts(
         last_step=row[5],
         previous_fix=fix,
         late_evidence_possible=bool(row[10]),
-        calendar_fingerprint=tuple(row[11:]),
+        next_step_at=row[11],
+        calendar_fingerprint=tuple(row[12:]),
     )
+
+
+_TOUCH = (
+    update(_M)
+    .where(
+        _M.c.person_id == bindparam("b_person", type_=_UUID),
+        _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+        _M.c.last_monitoring_at >= bindparam("b_day_start", type_=_M.c.last_monitoring_at.type),
+        _M.c.last_step.is_(None),
+        _M.c.registration_id.is_not(None),
+        _M.c.next_step == Step.REMINDER,
+    )
+    .values(
+        last_monitoring_at=bindparam("b_at"),
+        last_monitoring_source=MonitoringSource.REPORT,
+        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+    )
+    .returning(_M.c.person_id)
+)
+_REGISTERED = _M.c.registration_id.is_not(None)
+_ADVANCE = (
+    update(_M)
+    .where(
+        _M.c.person_id == bindparam("b_person", type_=_UUID),
+        or_(
+            _M.c.last_monitoring_at.is_(None),
+            _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+        ),
+    )
+    .values(
+        last_monitoring_at=bindparam("b_at"),
+        last_monitoring_source=MonitoringSource.REPORT,
+        last_step=None,
+        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+        next_step=case((_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()),
+        next_step_at=case(
+            (_REGISTERED, bindparam("b_reminder_at", type_=_M.c.next_step_at.type)),
+            else_=null(),
+        ),
+    )
+    .returning(_M.c.person_id)
+)
 
 
 def touch_same_day(
@@ -145,24 +207,8 @@ def touch_same_day(
     """A later report on the same Moscow date as the last one, no step taken yet: only the
     instant moves, the schedule (which depends on the date alone) stays. False if the row is
     not in that state (then `advance` recomputes)."""
-    moved = session.execute(
-        update(_M)
-        .where(
-            _M.c.person_id == person_id,
-            _M.c.last_monitoring_at < recorded_at,
-            _M.c.last_monitoring_at >= day_start,
-            _M.c.last_step.is_(None),
-            _M.c.registration_id.is_not(None),
-            _M.c.next_step == Step.REMINDER,
-        )
-        .values(
-            last_monitoring_at=recorded_at,
-            last_monitoring_source=MonitoringSource.REPORT,
-            updated_at=now,
-        )
-        .returning(_M.c.person_id)
-    ).first()
-    return moved is not None
+    params = {"b_person": person_id, "b_at": recorded_at, "b_day_start": day_start, "b_now": now}
+    return session.execute(_TOUCH, params).first() is not None
 
 
 def advance(
@@ -176,23 +222,10 @@ def advance(
     """Move the last monitoring instant if `recorded_at` is later (rules.md §4): the count
     restarts, pending steps are cancelled and the next one is the reminder (if registered).
     The condition is evaluated under the row's lock, so concurrent reports stay monotonic."""
-    registered = _M.c.registration_id.is_not(None)
-    moved = session.execute(
-        update(_M)
-        .where(
-            _M.c.person_id == person_id,
-            or_(_M.c.last_monitoring_at.is_(None), _M.c.last_monitoring_at < recorded_at),
-        )
-        .values(
-            last_monitoring_at=recorded_at,
-            last_monitoring_source=MonitoringSource.REPORT,
-            last_step=None,
-            updated_at=now,
-            next_step=case((registered, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()),
-            next_step_at=case(
-                (registered, literal(reminder_at, _M.c.next_step_at.type)), else_=null()
-            ),
-        )
-        .returning(_M.c.person_id)
-    ).first()
-    return moved is not None
+    params = {
+        "b_person": person_id,
+        "b_at": recorded_at,
+        "b_now": now,
+        "b_reminder_at": reminder_at,
+    }
+    return session.execute(_ADVANCE, params).first() is not None
