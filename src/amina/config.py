@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     intake_max_group: int = Field(default=256, ge=1)
     intake_max_queue: int = Field(default=4096, ge=1)
     intake_max_wait_s: float = Field(default=5.0, gt=0)
+    intake_max_active: int = Field(default=128, ge=1)  # per process, past the cheap checks
 
     @field_validator("participating_citizenships", mode="before")
     @classmethod

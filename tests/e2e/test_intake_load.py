@@ -176,7 +176,10 @@ def test_sign_out_is_refused_by_the_next_request_on_another_process(
             phone = Migrant(other, latest_sms=lambda _: "", now=migrant.now, phone="")
             phone.key, phone.access_token = migrant.key, migrant.access_token
             assert phone.report(phone.location()).status_code == 200  # cached on B
-            assert http.post("/api/v1/auth/sign-out", headers=migrant.auth).status_code == 204
+            assert (
+                http.delete("/api/v1/auth/sessions/current", headers=migrant.auth).status_code
+                == 204
+            )
             refused = phone.report(phone.location())
             assert refused.status_code == 401
             assert refused.json()["error"]["code"] == "session_revoked"

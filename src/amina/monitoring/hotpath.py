@@ -23,9 +23,10 @@ and returns after the commit. Sequential callers in a thread: each call waits fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock_time
@@ -39,7 +40,7 @@ from amina.auth.devices import verify_signature
 from amina.bulk import insert_rows
 from amina.config import Settings
 from amina.db import Database
-from amina.errors import Forbidden, NotAuthenticated
+from amina.errors import Forbidden, NotAuthenticated, Overloaded
 from amina.groupcommit import GroupWriter
 from amina.keys import Keys
 from amina.monitoring import intake, repo
@@ -90,12 +91,46 @@ class ReportIntake:
         # Cache misses read in a thread; bounded, so they never crowd out the rest.
         self._lookups = anyio.CapacityLimiter(4)
         self._inflight: dict[object, asyncio.Future[Any]] = {}
+        # Requests past the cheap checks at once, on this process's event loop. The rest wait
+        # (costing nothing) or are shed: the loop's ready queue stays short, so /health and
+        # every other route keep answering during a burst.
+        self.max_active = settings.intake_max_active
+        self._active: asyncio.Semaphore | None = None
+        self._active_loop: asyncio.AbstractEventLoop | None = None
         # Which write path requests took (tests and the benchmark read them).
         self.fast_writes = 0
         self.general_writes = 0
 
     def close(self) -> None:
         self.writer.stop()
+
+    # -- admission --------------------------------------------------------------------------
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._active is None or self._active_loop is not loop:
+            self._active, self._active_loop = asyncio.Semaphore(self.max_active), loop
+        return self._active
+
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Hold one of `max_active` places; shed with 503 when the writer is already full or
+        no place frees up within the writer's wait bound."""
+        if self.writer.queued >= self.writer.max_queue:
+            self.writer.shed += 1
+            raise Overloaded("too many reports are waiting to be stored; try again shortly")
+        semaphore = self._semaphore()
+        try:
+            await asyncio.wait_for(semaphore.acquire(), self.writer.max_wait_s)
+        except TimeoutError:
+            self.writer.shed += 1
+            raise Overloaded(
+                "the intake is overloaded; try again shortly", retry_after_s=2
+            ) from None
+        try:
+            yield
+        finally:
+            semaphore.release()
 
     # -- who is calling ---------------------------------------------------------------------
 

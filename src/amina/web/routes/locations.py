@@ -84,12 +84,13 @@ async def post_locations(request: Request) -> Response:
     context: AppContext = request.app.state.context
     bearer = bearer_token(request)
     raw = await request.body()
-    now = context.clock.now()
     intake = context.intake
-    device = await intake.app_device(bearer, now)
-    intake.verify_app(device, request.headers.get("amina-signature"), raw)
-    items = parse_batch(raw, context.settings.max_reports_per_batch)
-    result = await intake.reports(device, items, now)
+    async with intake.admitted():
+        now = context.clock.now()
+        device = await intake.app_device(bearer, now)
+        intake.verify_app(device, request.headers.get("amina-signature"), raw)
+        items = parse_batch(raw, context.settings.max_reports_per_batch)
+        result = await intake.reports(device, items, now)
     answer = IntakeOut(
         accepted=result.accepted,
         duplicates=result.duplicates,

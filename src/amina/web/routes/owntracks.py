@@ -124,15 +124,17 @@ async def publish(request: Request) -> Response:
     context: AppContext = request.app.state.context
     username, password = _credentials(request)
     intake = context.intake
-    device = await intake.owntracks_device(username, password)
-    message = _message(await request.body())
-    if message.get("_type") == "location":  # other message types are accepted and ignored
-        result = await intake.reports(
-            device,
-            [as_report(device.device_id, message)],
-            context.clock.now(),
-            owntracks=True,
-        )
-        for refused in result.rejected:
-            log.info("owntracks report refused: %s", refused.code)
+    raw = await request.body()
+    async with intake.admitted():
+        device = await intake.owntracks_device(username, password)
+        message = _message(raw)
+        if message.get("_type") == "location":  # other message types are accepted and ignored
+            result = await intake.reports(
+                device,
+                [as_report(device.device_id, message)],
+                context.clock.now(),
+                owntracks=True,
+            )
+            for refused in result.rejected:
+                log.info("owntracks report refused: %s", refused.code)
     return Response(b"[]", media_type="application/json")
