@@ -284,7 +284,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                 for kind in args.kinds:
                     for concurrency in args.concurrency:
                         salt += 1
-                        count = {"single": 40_000, "batch100": 1_500, "owntracks": 40_000}[kind]
+                        count = {"single": 12_000, "batch100": 400, "owntracks": 12_000}[kind]
                         requests_file = write_requests(
                             work / f"{kind}-{concurrency}.txt",
                             fleet,
