@@ -253,6 +253,8 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     else:
         url, pg = create_postgres(args.pg_admin_url, pg_name), pg_name
     env = server_env(url, work / "data")
+    if args.pythonpath:  # measure another checkout's code (e.g. `git archive main src`)
+        env["PYTHONPATH"] = args.pythonpath
     with log.open("a") as handle:
         migrate(env, handle)
     fleet = Fleet(devices)
@@ -406,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default="/tmp/amina-wrk-bench")
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
     args = p.parse_args(argv)
     args.kinds = [k for k in args.kinds.split(",") if k]
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
