@@ -36,6 +36,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The id of the HMAC key of `hash`; NULL for the unkeyed SHA-256 events before 0952.
+    mac_kid: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):
