@@ -151,6 +151,7 @@ def record_many(session: Session, *, now: datetime, events: list[Event]) -> None
         rows.append(row)
     insert_rows(session, AuditEvent, rows)
     head.seq, head.hash = seq, prev_hash
+    head.mac, head.mac_kid = head_mac(key, seq, prev_hash), kid
     session.flush()
 
 
@@ -198,6 +199,19 @@ def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
+def head_mac(key: bytes, seq: int, link: str) -> str:
+    return hmac.new(key, f"audit-head:{seq}:{link}".encode(), hashlib.sha256).hexdigest()
+
+
+def _head_is_keyed(head: AuditHead) -> bool:
+    if head.seq == 0 and head.mac is None:
+        return True  # the empty chain: nothing to key yet
+    key = vault.current().audit_keys.get(head.mac_kid or "")
+    return key is not None and hmac.compare_digest(
+        head.mac or "", head_mac(key, head.seq, head.hash)
+    )
+
+
 def _expected(event: AuditEvent, prev_hash: str, keyed_seen: bool) -> str | None:
     """The link `event` must carry, or None if it can't be right whatever it carries."""
     if event.mac_kid is None:
@@ -220,4 +234,6 @@ def verify(session: Session) -> Verification:
     head = session.get(AuditHead, HEAD_ID)
     if head is None or head.seq != count or head.hash != prev_hash:
         return Verification(False, count, count + 1, "events after the last one were removed")
+    if not _head_is_keyed(head):
+        return Verification(False, count, None, "the chain's head is not signed by the audit key")
     return Verification(True, count)
