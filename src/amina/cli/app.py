@@ -63,6 +63,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        # Uvicorn's access log writes full paths and query strings (proof tokens, cursors);
+        # the app logs each request by its route template instead (web/request_log.py).
+        access_log=False,
     )
 
 
