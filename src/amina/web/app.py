@@ -56,7 +56,11 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
-    app.add_middleware(SafetyMiddleware, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        SafetyMiddleware,
+        max_body_bytes=MAX_BODY_BYTES,
+        hsts_max_age_s=settings.hsts_max_age_s if settings.is_production else None,
+    )
     for router in (
         health.router,
         public.router,
