@@ -18,6 +18,7 @@ from amina.cli import app
 from amina.config import Settings
 from amina.db import Database, make_engine
 from amina.rules.calendar import MOSCOW
+from tests.conftest import TEST_SECRET
 from tests.support.seed import seed_registered
 
 PASSWORD = "correct horse battery staple"
@@ -31,6 +32,8 @@ def amina(live_url: str, tmp_path: Path) -> Any:
         "AMINA_DATA_DIR": str(tmp_path),
         "AMINA_NOW": "2026-11-16T12:00:00+03:00",
         "AMINA_OFFICER_PASSWORD": PASSWORD,
+        # The secret the suite's own helpers (seed_registered) encrypt with.
+        "AMINA_SECRET_KEY": TEST_SECRET,
     }
 
     def run(
@@ -164,7 +167,7 @@ def test_audit_checkpoint_anchors_verify(amina: Any, live_url: str, tmp_path: Pa
 
 def test_keys_rotate_re_encrypts_under_a_new_secret(amina: Any, tmp_path: Path) -> None:
     _, card = registered_by_checkin(amina)
-    old = (tmp_path / "secret_key").read_text().strip()
+    old = TEST_SECRET
     new = "rotated-" + "Hj3Kd8Wq2Lx7Pz5N" * 3
     rotate = {"AMINA_SECRET_KEY": new, "AMINA_RETIRED_SECRET_KEYS": old}
     done = amina("keys", "rotate", "--json", env=rotate)

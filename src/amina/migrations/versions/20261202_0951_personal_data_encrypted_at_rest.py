@@ -22,8 +22,6 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-PERSON_FIELDS = (("surname", "name"), ("given_names", "name"), ("phone", "phone"))
-
 
 def _keyring() -> Any:
     from amina import vault
