@@ -99,10 +99,23 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:support@amina.example"
     raw_report_retention_days: int = 30
 
+    # The work patent (issue 12, rules.md §7).
+    patent_reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1)
+    patent_reminder_time: time = time(10, 0)
+    patent_payee_path: Path | None = None
+    patent_rates_path: Path | None = None
+
     @field_validator("participating_citizenships", mode="before")
     @classmethod
     def _split_citizenships(cls, value: object) -> object:
         return _csv(value)
+
+    @field_validator("patent_reminder_days", mode="before")
+    @classmethod
+    def _split_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("now")
     @classmethod
