@@ -139,4 +139,9 @@ class PaymentAccepted(ApiModel):
 
 
 def status_code(status: PatentStatus) -> Literal["valid", "lapsed", "reissued"]:
-    return status.value  # type: ignore[return-value]
+    codes: dict[PatentStatus, Literal["valid", "lapsed", "reissued"]] = {
+        PatentStatus.VALID: "valid",
+        PatentStatus.LAPSED: "lapsed",
+        PatentStatus.REISSUED: "reissued",
+    }
+    return codes[status]

@@ -271,9 +271,7 @@ def me_patent(
 ) -> MePatentOut:
     patent = current(session, person.id)
     shown = view(session, patent, now=now, settings=settings)
-    block = (
-        payment_block(patent, now=now, settings=settings, months=months) if months else None
-    )
+    block = payment_block(patent, now=now, settings=settings, months=months) if months else None
     return MePatentOut(**shown.model_dump(), payment=block)
 
 

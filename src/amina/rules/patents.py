@@ -159,7 +159,11 @@ def apply_payment(
     if credited < whole:
         flags.add(PaymentFlag.BEYOND_TERM)
     return PaymentEffect(
-        credited, remainder, months_paid + credited, frozenset(flags), refused_months=whole - credited
+        credited,
+        remainder,
+        months_paid + credited,
+        frozenset(flags),
+        refused_months=whole - credited,
     )
 
 

@@ -1,0 +1,104 @@
+"""The patent's timers (rules.md §7), run by the worker: lapses and reminders.
+
+- A lapse is noted once (a conditional UPDATE … WHERE status = 'valid'), and opens one
+  `patent_lapsed` review. It does nothing more: no registry, no deregistration.
+- Reminders go 7, 3 and 1 days before the lapse date (a setting) and on the day, through the
+  outbox; (person, kind, window) is unique, so each goes once, however often the worker runs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from amina.audit.service import Actor, record
+from amina.cases.patent_review import open_lapse_review
+from amina.config import Settings
+from amina.db import Database
+from amina.notifications.service import Message, notify_many
+from amina.patents import repo
+from amina.patents.models import Patent
+from amina.rules import patents as rules
+from amina.rules.patents import PatentStatus
+
+SYSTEM = Actor.system("patents")
+BATCH = 500
+
+
+def note_lapses(db: Database, *, now: datetime, limit: int = BATCH) -> int:
+    noted = 0
+    with db.unit_of_work() as session:
+        for patent_id in repo.due_to_lapse(session, now, limit):
+            row = session.execute(
+                update(Patent)
+                .where(
+                    Patent.id == patent_id,
+                    Patent.status == PatentStatus.VALID,
+                    Patent.lapses_at <= now,
+                )
+                .values(status=PatentStatus.LAPSED, updated_at=now)
+                .returning(Patent.person_id, Patent.lapses_at, Patent.valid_through)
+            ).first()
+            if row is None:
+                continue
+            person_id, lapsed_at, valid_through = row
+            noted += 1
+            record(
+                session,
+                now=now,
+                actor=SYSTEM,
+                action="patent.lapsed",
+                subject_type="patent",
+                subject_id=patent_id,
+                person_id=person_id,
+            )
+            open_lapse_review(
+                session,
+                now=now,
+                person_id=person_id,
+                patent_id=patent_id,
+                lapsed_at=lapsed_at,
+                evidence={"valid_through": valid_through.isoformat()},
+            )
+    return noted
+
+
+def send_reminders(db: Database, *, now: datetime, settings: Settings) -> int:
+    days = settings.patent_reminder_days
+    horizon = timedelta(days=max(days, default=0) + 1)
+    messages: list[Message] = []
+    with db.unit_of_work() as session:
+        for patent in repo.near_lapse(session, now, horizon):
+            schedule = rules.reminders(
+                patent.issued_on,
+                patent.months_paid,
+                days_before=days,
+                at=settings.patent_reminder_time,
+            )
+            due = rules.due_reminder(schedule, now)
+            if due is None or (due.days_before > 0 and now >= patent.lapses_at):
+                continue
+            lapse_on = rules.lapse_date(patent.issued_on, patent.months_paid)
+            kind = "patent_reminder" if due.days_before else "patent_lapsed"
+            messages.append(
+                Message(
+                    patent.person_id,
+                    kind,
+                    f"{patent.id}:{lapse_on.isoformat()}:{due.days_before}",
+                    {
+                        "days": due.days_before,
+                        "valid_through_on": patent.valid_through.isoformat(),
+                        "series": patent.series,
+                        "number": patent.number,
+                    },
+                )
+            )
+        return len(notify_many(session, now=now, messages=messages))
+
+
+def run(db: Database, *, now: datetime, settings: Settings) -> Counter[str]:
+    lapsed = note_lapses(db, now=now)
+    reminded = send_reminders(db, now=now, settings=settings)
+    return Counter({"lapsed": lapsed, "reminders": reminded})
