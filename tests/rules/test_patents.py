@@ -166,6 +166,14 @@ def test_a_payment_without_a_rate_is_flagged_and_credits_nothing() -> None:
     )
     assert (effect.months_credited, effect.remainder_kopecks) == (0, 1_000_000)
     assert effect.flags == {PaymentFlag.NO_RATE}
+    late = apply_payment(
+        issued_on=date(2026, 1, 10),
+        months_paid=1,
+        amount_kopecks=1_000_000,
+        paid_on=date(2026, 2, 10),
+        monthly_rub=None,
+    )
+    assert late.flags == {PaymentFlag.NO_RATE, PaymentFlag.AFTER_LAPSE}
 
 
 @pytest.mark.parametrize(

@@ -143,16 +143,18 @@ def apply_payment(
     monthly_rub: int | None,
 ) -> PaymentEffect:
     """What a payment of `amount_kopecks` made on the Moscow date `paid_on` does to a patent."""
+    late = paid_on > valid_through(issued_on, months_paid)
     if monthly_rub is None:
-        return PaymentEffect(0, amount_kopecks, months_paid, frozenset({PaymentFlag.NO_RATE}))
+        flags = {PaymentFlag.NO_RATE, *([PaymentFlag.AFTER_LAPSE] if late else [])}
+        return PaymentEffect(0, amount_kopecks, months_paid, frozenset(flags))
     month_kopecks = monthly_rub * 100
     whole, remainder = divmod(amount_kopecks, month_kopecks)
-    flags: set[PaymentFlag] = set()
+    flags = set()
     if whole == 0:
         flags.add(PaymentFlag.ZERO_MONTHS)
     if remainder:
         flags.add(PaymentFlag.REMAINDER)
-    if paid_on > valid_through(issued_on, months_paid):
+    if late:
         flags.add(PaymentFlag.AFTER_LAPSE)
         return PaymentEffect(0, remainder, months_paid, frozenset(flags), refused_months=whole)
     credited = min(whole, MAX_TERM_MONTHS - months_paid)
