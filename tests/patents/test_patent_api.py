@@ -292,3 +292,20 @@ def test_reissue_once_after_twelve_months(
     assert mine_months.status_code == 200  # 3 + 9 = 12
     again = client.post(url, json={**body, "number": "2700000003"}, headers=anna)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_reissued"
+
+
+def test_the_demo_seeds_a_patent_close_to_lapsing_once(
+    context: AppContext, clock: FixedClock
+) -> None:
+    from amina import demo
+    from amina.patents import service as patents
+    from amina.people.service import find_card
+
+    with context.db.unit_of_work() as session:
+        demo.seed(session, now=clock.now())
+        demo.seed(session, now=clock.now())
+        card = find_card(session, "770000000018")
+        assert card is not None
+        patent = patents.current(session, card.person_id)
+        shown = patents.view(session, patent, now=clock.now(), settings=context.settings)
+    assert (shown.status, shown.days_left) == ("valid", 3)

@@ -77,6 +77,7 @@ def demo(as_json: JsonOption = False) -> None:
     from rich.progress import track
 
     from amina import demo as demo_data
+    from amina.patents import demo as patent_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -105,6 +106,7 @@ def demo(as_json: JsonOption = False) -> None:
         stdout.print("birth date; the one-time code is in `amina sms list` (log SMS backend).")
         for row in people:
             stdout.print(f"  card {row['card_number']}  born {row['birth_date']}  {row['note']}")
+        stdout.print(f"[bold]Patent[/bold]: {patent_demo.NOTE}")
         stdout.print(f"[bold]Officers[/bold]: POST {base}/api/v1/officer/sessions with")
         stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
         for officer in officers:
