@@ -309,3 +309,36 @@ def test_the_demo_seeds_a_patent_close_to_lapsing_once(
         patent = patents.current(session, card.person_id)
         shown = patents.view(session, patent, now=clock.now(), settings=context.settings)
     assert (shown.status, shown.days_left) == ("valid", 3)
+
+
+def test_an_officer_closes_a_lapse_review_and_nothing_else_changes(
+    registered: SignedIn,
+    client: TestClient,
+    officer: Any,
+    context: AppContext,
+    clock: FixedClock,
+) -> None:
+    from amina.patents.timers import note_lapses, send_reminders
+
+    person, migrant = registered
+    issue(client, officer("anna"), person)
+    clock.set(datetime.fromisoformat("2026-12-01T10:30:00+03:00"))
+    assert note_lapses(context.db, now=clock.now()) == 1
+    # The lapse day's notice goes once; the patent's next reminder is then past this term.
+    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == 1
+    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == 0
+    boris = officer("boris")
+    case = client.get("/api/v1/officer/cases?kind=patent_lapsed", headers=boris).json()[0]
+    assert case["patent_id"] is not None and case["evidence"] == {"valid_through": "2026-11-30"}
+    police = officer("petrov", Role.POLICE_OFFICER)
+    decision = {"outcome": "confirmed", "reason": "the patent lapsed; new one needed"}
+    url = f"/api/v1/officer/cases/{case['id']}/decision"
+    assert client.post(url, json=decision, headers=police).status_code == 403
+    wrong = client.post(url, json={**decision, "outcome": "reinstated"}, headers=boris)
+    assert wrong.status_code == 422
+    closed = client.post(url, json=decision, headers=boris)
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["status"], closed.json()["outcome"]) == ("closed", "confirmed")
+    migrant.refresh()
+    me = migrant.me()
+    assert me["registration"]["status"] == "active" and me["registry"]["listed"] is False

@@ -52,6 +52,7 @@ def patent_issue(
         patent = patents.issue(
             session,
             now=context.clock.now(),
+            settings=context.settings,
             actor=operator(),
             person_id=_person_id(person),
             series=series,
@@ -108,6 +109,7 @@ def patent_reissue(
         patent = patents.reissue(
             session,
             now=context.clock.now(),
+            settings=context.settings,
             actor=operator(),
             person_id=_person_id(person),
             series=series,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor
+from amina.config import Settings
 from amina.patents import repo, service
 from amina.people.service import find_card
 from amina.rules import patents as rules
@@ -27,6 +28,7 @@ def seed_patent(session: Session, *, now: datetime, actor: Actor) -> bool:
     service.issue(
         session,
         now=now,
+        settings=Settings(),
         actor=actor,
         person_id=card.person_id,
         series="77",

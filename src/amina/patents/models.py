@@ -27,8 +27,14 @@ class Patent(Base):
             sqlite_where=text("status = 'valid'"),
             postgresql_where=text("status = 'valid'"),
         ),
-        # The worker's reminders and lapses, by status and lapse instant.
+        # The worker's lapses, by status and lapse instant; its reminders, by the next one due.
         Index("ix_patents_status_lapses_at", "status", "lapses_at"),
+        Index(
+            "ix_patents_next_reminder_at",
+            "next_reminder_at",
+            sqlite_where=text("next_reminder_at IS NOT NULL"),
+            postgresql_where=text("next_reminder_at IS NOT NULL"),
+        ),
         Index("ix_patents_person", "person_id"),
         Index("ix_patents_inn", "inn"),
     )
@@ -47,6 +53,8 @@ class Patent(Base):
     # Derived from issued_on and months_paid, kept so that the worker can find what is due.
     valid_through: Mapped[date] = mapped_column(Date)
     lapses_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When the worker should next look at this patent's reminders (None: none left this term).
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reissue_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patents.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

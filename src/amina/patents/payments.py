@@ -143,7 +143,9 @@ def _apply(
     payment.flags = sorted(flag.value for flag in effect.flags)
     payment.needs_review = bool(effect.flags)
     if effect.months_credited:
-        after_credit(session, patent, now=now, months_paid=effect.months_paid_after)
+        after_credit(
+            session, patent, now=now, settings=settings, months_paid=effect.months_paid_after
+        )
         notify(
             session,
             now=now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,13 +76,16 @@ def due_to_lapse(session: Session, now: datetime, limit: int) -> Sequence[uuid.U
     ).all()
 
 
-def near_lapse(session: Session, now: datetime, horizon: timedelta) -> Sequence[Patent]:
-    """Patents whose lapse is within `horizon` ahead, or happened in the last day (the
-    on-the-day reminder)."""
+def due_reminders(session: Session, now: datetime, limit: int) -> Sequence[Patent]:
+    """Patents whose next reminder is due, locked so that two workers do not both send it."""
     return session.scalars(
-        select(Patent).where(
+        select(Patent)
+        .where(
+            Patent.next_reminder_at.is_not(None),
+            Patent.next_reminder_at <= now,
             Patent.status.in_(CURRENT),
-            Patent.lapses_at > now - timedelta(days=1),
-            Patent.lapses_at <= now + horizon,
         )
+        .order_by(Patent.next_reminder_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()

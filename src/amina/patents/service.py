@@ -61,10 +61,21 @@ def quote(settings: Settings, *, region: Region, on: date, months: int) -> Quote
     return QuoteOut(monthly_amount=monthly, amount=monthly * months, year=on.year)
 
 
-def _set_term(patent: Patent, months_paid: int, *, now: datetime) -> None:
+def reminder_schedule(settings: Settings, patent: Patent) -> list[rules.Reminder]:
+    return rules.reminders(
+        patent.issued_on,
+        patent.months_paid,
+        days_before=settings.patent_reminder_days,
+        at=settings.patent_reminder_time,
+    )
+
+
+def _set_term(patent: Patent, months_paid: int, *, now: datetime, settings: Settings) -> None:
+    """A new term: its end, and its reminders from the first (the worker sends the latest due)."""
     patent.months_paid = months_paid
     patent.valid_through = rules.valid_through(patent.issued_on, months_paid)
     patent.lapses_at = rules.lapses_at(patent.issued_on, months_paid)
+    patent.next_reminder_at = reminder_schedule(settings, patent)[0].at
     patent.updated_at = now
 
 
@@ -85,6 +96,7 @@ def issue(
     session: Session,
     *,
     now: datetime,
+    settings: Settings,
     actor: Actor,
     person_id: uuid.UUID,
     series: str,
@@ -121,7 +133,7 @@ def issue(
         status=PatentStatus.VALID,
         created_at=now,
     )
-    _set_term(patent, months, now=now)
+    _set_term(patent, months, now=now, settings=settings)
     _insert(session, patent)
     record(
         session,
@@ -140,6 +152,7 @@ def reissue(
     session: Session,
     *,
     now: datetime,
+    settings: Settings,
     actor: Actor,
     person_id: uuid.UUID,
     series: str,
@@ -176,7 +189,7 @@ def reissue(
         reissue_of=old.id,
         created_at=now,
     )
-    _set_term(patent, months, now=now)
+    _set_term(patent, months, now=now, settings=settings)
     patent.status = rules.status_at(now, start, months)
     _insert(session, patent)
     supersede_lapse_review(session, now=now, patent_id=old.id)
@@ -275,9 +288,11 @@ def me_patent(
     return MePatentOut(**shown.model_dump(), payment=block)
 
 
-def after_credit(session: Session, patent: Patent, *, now: datetime, months_paid: int) -> None:
+def after_credit(
+    session: Session, patent: Patent, *, now: datetime, settings: Settings, months_paid: int
+) -> None:
     """Extend the term; a lapse noted before a timely payment arrived is undone."""
-    _set_term(patent, months_paid, now=now)
+    _set_term(patent, months_paid, now=now, settings=settings)
     if patent.status is not PatentStatus.REISSUED:
         patent.status = rules.status_at(now, patent.issued_on, months_paid)
         if patent.status is PatentStatus.VALID:

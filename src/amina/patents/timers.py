@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 
@@ -20,6 +20,7 @@ from amina.db import Database
 from amina.notifications.service import Message, notify_many
 from amina.patents import repo
 from amina.patents.models import Patent
+from amina.patents.service import reminder_schedule
 from amina.rules import patents as rules
 from amina.rules.patents import PatentStatus
 
@@ -65,22 +66,23 @@ def note_lapses(db: Database, *, now: datetime, limit: int = BATCH) -> int:
     return noted
 
 
-def send_reminders(db: Database, *, now: datetime, settings: Settings) -> int:
-    days = settings.patent_reminder_days
-    horizon = timedelta(days=max(days, default=0) + 1)
+def send_reminders(db: Database, *, now: datetime, settings: Settings, limit: int = BATCH) -> int:
+    """Send what is due and move each patent's `next_reminder_at` past `now`: a patent is read
+    only when one of its reminders falls due, not on every run."""
     messages: list[Message] = []
     with db.unit_of_work() as session:
-        for patent in repo.near_lapse(session, now, horizon):
-            schedule = rules.reminders(
-                patent.issued_on,
-                patent.months_paid,
-                days_before=days,
-                at=settings.patent_reminder_time,
-            )
+        for patent in repo.due_reminders(session, now, limit):
+            schedule = reminder_schedule(settings, patent)
+            upcoming = [r.at for r in schedule if r.at > now]
+            patent.next_reminder_at = upcoming[0] if upcoming else None
             due = rules.due_reminder(schedule, now)
-            if due is None or (due.days_before > 0 and now >= patent.lapses_at):
-                continue
             lapse_on = rules.lapse_date(patent.issued_on, patent.months_paid)
+            stale = due is not None and (
+                (due.days_before > 0 and now >= patent.lapses_at)
+                or (due.days_before == 0 and rules.moscow_date(now) != lapse_on)
+            )
+            if due is None or stale:
+                continue
             kind = "patent_reminder" if due.days_before else "patent_lapsed"
             messages.append(
                 Message(

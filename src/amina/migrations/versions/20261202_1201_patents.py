@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("months_paid", sa.Integer(), nullable=False),
         sa.Column("valid_through", sa.Date(), nullable=False),
         sa.Column("lapses_at", amina.db.UtcDateTime(), nullable=False),
+        sa.Column("next_reminder_at", amina.db.UtcDateTime(), nullable=True),
         sa.Column("reissue_of", sa.Uuid(), nullable=True),
         sa.Column("created_at", amina.db.UtcDateTime(), nullable=False),
         sa.Column("updated_at", amina.db.UtcDateTime(), nullable=False),
@@ -60,6 +61,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("patents", schema=None) as batch_op:
         batch_op.create_index("ix_patents_inn", ["inn"], unique=False)
+        batch_op.create_index(
+            "ix_patents_next_reminder_at",
+            ["next_reminder_at"],
+            unique=False,
+            sqlite_where=sa.text("next_reminder_at IS NOT NULL"),
+            postgresql_where=sa.text("next_reminder_at IS NOT NULL"),
+        )
         batch_op.create_index("ix_patents_person", ["person_id"], unique=False)
         batch_op.create_index("ix_patents_status_lapses_at", ["status", "lapses_at"], unique=False)
         batch_op.create_index(
@@ -142,6 +150,11 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_patents_status_lapses_at")
         batch_op.drop_index("ix_patents_person")
+        batch_op.drop_index(
+            "ix_patents_next_reminder_at",
+            sqlite_where=sa.text("next_reminder_at IS NOT NULL"),
+            postgresql_where=sa.text("next_reminder_at IS NOT NULL"),
+        )
         batch_op.drop_index("ix_patents_inn")
 
     op.drop_table("patents")

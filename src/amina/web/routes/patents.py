@@ -54,11 +54,14 @@ def my_patent(
     summary="Record a patent issued by the MMC, with the months already paid",
     responses=errors(401, 403, 404, 409, 422),
 )
-def issue_patent(body: IssueIn, officer: OfficerDep, session: SessionDep, now: NowDep) -> IssuedOut:
+def issue_patent(
+    body: IssueIn, officer: OfficerDep, session: SessionDep, context: ContextDep, now: NowDep
+) -> IssuedOut:
     officers.require(officer, "patent.issue")
     patent = patents.issue(
         session,
         now=now,
+        settings=context.settings,
         actor=Actor.officer(officer.id),
         person_id=body.person_id,
         series=body.series,
@@ -97,12 +100,18 @@ def person_patent(
     responses=errors(401, 403, 404, 409, 422),
 )
 def reissue_patent(
-    person_id: uuid.UUID, body: ReissueIn, officer: OfficerDep, session: SessionDep, now: NowDep
+    person_id: uuid.UUID,
+    body: ReissueIn,
+    officer: OfficerDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
 ) -> IssuedOut:
     officers.require(officer, "patent.issue")
     patent = patents.reissue(
         session,
         now=now,
+        settings=context.settings,
         actor=Actor.officer(officer.id),
         person_id=person_id,
         series=body.series,
