@@ -325,8 +325,8 @@ def test_an_officer_closes_a_lapse_review_and_nothing_else_changes(
     clock.set(datetime.fromisoformat("2026-12-01T10:30:00+03:00"))
     assert note_lapses(context.db, now=clock.now()) == 1
     # The lapse day's notice goes once; the patent's next reminder is then past this term.
-    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == 1
-    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == 0
+    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == (1, 1)
+    assert send_reminders(context.db, now=clock.now(), settings=context.settings) == (0, 0)
     boris = officer("boris")
     case = client.get("/api/v1/officer/cases?kind=patent_lapsed", headers=boris).json()[0]
     assert case["patent_id"] is not None and case["evidence"] == {"valid_through": "2026-11-30"}

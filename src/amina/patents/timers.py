@@ -26,9 +26,11 @@ from amina.rules.patents import PatentStatus
 
 SYSTEM = Actor.system("patents")
 BATCH = 500
+MAX_BATCHES = 40
 
 
 def note_lapses(db: Database, *, now: datetime, limit: int = BATCH) -> int:
+    """One batch of due lapses; returns how many were noted."""
     noted = 0
     with db.unit_of_work() as session:
         for patent_id in repo.due_to_lapse(session, now, limit):
@@ -66,12 +68,16 @@ def note_lapses(db: Database, *, now: datetime, limit: int = BATCH) -> int:
     return noted
 
 
-def send_reminders(db: Database, *, now: datetime, settings: Settings, limit: int = BATCH) -> int:
+def send_reminders(
+    db: Database, *, now: datetime, settings: Settings, limit: int = BATCH
+) -> tuple[int, int]:
     """Send what is due and move each patent's `next_reminder_at` past `now`: a patent is read
-    only when one of its reminders falls due, not on every run."""
+    only when one of its reminders falls due, not on every run. Returns (patents looked at,
+    notifications queued)."""
     messages: list[Message] = []
     with db.unit_of_work() as session:
-        for patent in repo.due_reminders(session, now, limit):
+        due_now = repo.due_reminders(session, now, limit)
+        for patent in due_now:
             schedule = reminder_schedule(settings, patent)
             upcoming = [r.at for r in schedule if r.at > now]
             patent.next_reminder_at = upcoming[0] if upcoming else None
@@ -97,10 +103,23 @@ def send_reminders(db: Database, *, now: datetime, settings: Settings, limit: in
                     },
                 )
             )
-        return len(notify_many(session, now=now, messages=messages))
+        return len(due_now), len(notify_many(session, now=now, messages=messages))
 
 
-def run(db: Database, *, now: datetime, settings: Settings) -> Counter[str]:
-    lapsed = note_lapses(db, now=now)
-    reminded = send_reminders(db, now=now, settings=settings)
-    return Counter({"lapsed": lapsed, "reminders": reminded})
+def run(
+    db: Database, *, now: datetime, settings: Settings, max_batches: int = MAX_BATCHES
+) -> Counter[str]:
+    """Batches, each in its own unit of work, until nothing is due (or `max_batches`: the rest
+    waits for the next run, so one run never holds the worker for long)."""
+    counts: Counter[str] = Counter()
+    for _ in range(max_batches):
+        noted = note_lapses(db, now=now)
+        counts["lapsed"] += noted
+        if noted < BATCH:
+            break
+    for _ in range(max_batches):
+        seen, sent = send_reminders(db, now=now, settings=settings)
+        counts["reminders"] += sent
+        if seen < BATCH:
+            break
+    return counts
