@@ -149,3 +149,48 @@ def test_the_example_of_section_7_from_issue_to_lapse(world: World) -> None:
     assert all(t.startswith("Amina: patent") for t in texts), texts
     assert [t.split("qolgan kunlar: ")[-1][:1] for t in texts[:3]] == ["7", "3", "1"]
     assert "bugundan amal qilmaydi" in texts[3]
+
+
+def test_quote_and_its_refusals(world: World) -> None:
+    quote = world.cli("patent", "quote", "--region", "moscow", "--on", "2025-12-20",
+                      "--months", "3", "--json")  # fmt: skip
+    assert quote == {"monthly_amount": 8900, "amount": 26700, "year": 2025}
+    oblast = world.cli("patent", "quote", "--region", "moscow_oblast", "--on", "2026-01-01",
+                       "--months", "1", "--json")  # fmt: skip
+    assert oblast == {"monthly_amount": 10000, "amount": 10000, "year": 2026}
+    no_rate = world.cli("patent", "quote", "--region", "moscow", "--on", "2031-01-01",
+                        "--months", "1", "--json", code=1)  # fmt: skip
+    assert no_rate["error"]["code"] == "no_patent_rate"
+    too_many = world.cli("patent", "quote", "--region", "moscow", "--on", "2026-01-01",
+                         "--months", "13", "--json", code=1)  # fmt: skip
+    assert too_many["error"]["code"] == "invalid_months"
+
+
+def test_reissue_through_the_cli(world: World) -> None:
+    world.at("2026-11-20T12:00:00+03:00")
+    person = world.cli(
+        "person", "add", "--surname", "Rahimova", "--given-names", "Nilufar",
+        "--birth-date", "1998-07-03", "--citizenship", "TJ", "--passport", "400123456",
+        "--phone", "+992900112233", "--purpose", "work", "--entry-date", "2025-10-01", "--json",
+    )["person_id"]  # fmt: skip
+    world.cli("patent", "issue", "--person", person, "--series", "77", "--number", "2500000001",
+              "--issued-on", "2025-12-01", "--months", "12", "--inn", INN,
+              "--region", "moscow_oblast", "--json")  # fmt: skip
+    again = world.cli("patent", "issue", "--person", person, "--series", "77", "--number",
+                      "2500000002", "--issued-on", "2026-11-01", "--months", "1", "--inn", INN,
+                      "--json", code=1)  # fmt: skip
+    assert again["error"]["code"] == "patent_exists"
+    new = world.cli("patent", "reissue", "--person", person, "--series", "50",
+                    "--number", "2600000001", "--months", "2", "--json")  # fmt: skip
+    assert new["valid_through"] == "2027-01-31"  # from 1 Dec 2026
+    shown = world.cli("patent", "show", "--person", person, "--json")
+    assert (shown["series"], shown["number"], shown["region"]) == (
+        "50",
+        "2600000001",
+        "moscow_oblast",
+    )
+    once = world.cli("patent", "reissue", "--person", person, "--series", "50",
+                     "--number", "2600000002", "--months", "2", "--json", code=1)  # fmt: skip
+    assert once["error"]["code"] == "already_reissued"
+    missing = world.cli("patent", "show", "--person", "not-a-uuid", "--json", code=1)
+    assert missing["error"]["code"] == "invalid_person_id"
