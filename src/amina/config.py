@@ -114,11 +114,23 @@ class Settings(BaseSettings):
     audit_checkpoint_dir: Path | None = None
     audit_signing_key_path: Path | None = None
     hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+    # The work patent (issue 12, rules.md §7).
+    patent_reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1)
+    patent_reminder_time: time = time(10, 0)
+    patent_payee_path: Path | None = None
+    patent_rates_path: Path | None = None
 
     @field_validator("participating_citizenships", mode="before")
     @classmethod
     def _split_citizenships(cls, value: object) -> object:
         return _csv(value)
+
+    @field_validator("patent_reminder_days", mode="before")
+    @classmethod
+    def _split_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("now")
     @classmethod

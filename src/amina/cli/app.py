@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.errors import Forbidden
 
@@ -29,6 +29,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
 
@@ -80,6 +81,7 @@ def demo(as_json: JsonOption = False) -> None:
     from rich.progress import track
 
     from amina import demo as demo_data
+    from amina.patents import demo as patent_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -108,6 +110,7 @@ def demo(as_json: JsonOption = False) -> None:
         stdout.print("birth date; the one-time code is in `amina sms list` (log SMS backend).")
         for row in people:
             stdout.print(f"  card {row['card_number']}  born {row['birth_date']}  {row['note']}")
+        stdout.print(f"[bold]Patent[/bold]: {patent_demo.NOTE}")
         stdout.print(f"[bold]Officers[/bold]: POST {base}/api/v1/officer/sessions with")
         stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
         for officer in officers:

@@ -23,6 +23,7 @@ from amina.monitoring.sweep import sweep
 from amina.notifications.delivery import deliver_due
 from amina.notifications.push import PushSender, push_sender
 from amina.notifications.vapid import vapid_keys
+from amina.patents import timers as patent_timers
 
 log = logging.getLogger("amina.worker")
 RETENTION_EVERY = timedelta(hours=1)
@@ -74,6 +75,9 @@ class Worker:
             batch_size=self.context.settings.sweep_batch_size,
         )
 
+    def patents(self) -> Counter[str]:
+        return patent_timers.run(self.context.db, now=self.now(), settings=self.context.settings)
+
     def deliver(self) -> Counter[str]:
         return deliver_due(
             self.context.db,
@@ -114,6 +118,7 @@ class Worker:
             # Outages first: a gap that is still open must move deadlines before the sweep.
             self._job("outages", results, self.detect_outages)
             self._job("sweep", results, self.sweep)
+            self._job("patents", results, self.patents)
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)

@@ -25,6 +25,7 @@ from amina.web.routes import (
     me,
     officer,
     owntracks,
+    patents,
     public,
 )
 from amina.web.routes.app_shell import router as app_shell_router
@@ -73,6 +74,7 @@ def create_app(
         officer.router,
     ):
         app.include_router(router)
+    app.include_router(patents.router)
     app.include_router(app_shell_router)
     return app
 
