@@ -72,6 +72,9 @@ migration-check: setup postgres ## alembic check: migrations match the models, o
 	$(BIN)/python -m amina.schema_check sqlite
 	$(BIN)/python -m amina.schema_check $(PG_URL)
 
+audit-deps: setup ## Known vulnerabilities of the pinned dependencies (see docs/security.md)
+	$(BIN)/python tools/dependency_audit.py $(if $(OSV_DIR),--osv-dir $(OSV_DIR))
+
 bench: setup postgres ## Run the benchmarks (results: docs/performance.md)
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.intake --all

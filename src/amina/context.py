@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from amina import vault
 from amina.clock import Clock, clock_for
 from amina.config import Settings
 from amina.db import Database
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from amina.monitoring.hotpath import ReportIntake
 
 
+def keyring_for(settings: Settings) -> vault.Keyring:
+    secrets = [settings.secret_key_bytes(), *settings.retired_secret_key_bytes()]
+    return vault.Keyring(secrets, version=settings.data_key_version)
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -27,6 +33,8 @@ class AppContext:
     def __post_init__(self) -> None:
         if self.clock is None:
             self.clock = clock_for(self.settings.now)
+        # Column types encrypt and decrypt through the process's keyring (amina.vault).
+        vault.install(keyring_for(self.settings))
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> AppContext:
