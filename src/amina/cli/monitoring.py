@@ -141,6 +141,7 @@ def outage_add(
 ) -> None:
     """Declare a service outage; everyone's deadlines it touches move."""
     starts_at, ends_at = parse_instant(starts, "--from"), parse_instant(ends, "--to")
+    reason = cli_text(reason, "--reason", 500, multiline=True)
     with app_context() as context:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
@@ -150,7 +151,7 @@ def outage_add(
                 actor=operator(),
                 starts_at=starts_at,
                 ends_at=ends_at,
-                reason=cli_text(reason, "--reason", 500, multiline=True),
+                reason=reason,
                 bounds=outage_bounds(context.settings),
                 last_sweep_at=last_sweep_at(session),
             )
@@ -192,6 +193,7 @@ def calendar_override(
 ) -> None:
     """Make a date a working day or a day off (for years the calendar data does not know)."""
     parsed: date = parse_date(day, "--date")
+    reason = cli_text(reason, "--reason", 500, multiline=True)
     with app_context() as context:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
@@ -201,7 +203,7 @@ def calendar_override(
                 actor=operator(),
                 day=parsed,
                 is_working=working,
-                reason=cli_text(reason, "--reason", 500, multiline=True),
+                reason=reason,
             )
         starts_at, ends_at = moscow_day_span(parsed)
         moved = reschedule_between(
