@@ -8,6 +8,7 @@ losers get a clean 4xx, never a 5xx.
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import threading
 import time
@@ -162,7 +163,7 @@ def test_refused_challenges_do_not_stall_report_intake(live_server: LiveServer) 
                 taken.append(time.perf_counter() - started)
             return taken
 
-        baseline = _p99(reports(30))
+        alone = reports(30)
         stop = threading.Event()
         refused = Counter[int]()
 
@@ -181,11 +182,13 @@ def test_refused_challenges_do_not_stall_report_intake(live_server: LiveServer) 
             thread.start()
         try:
             time.sleep(0.5)  # the attackers are past the per-IP cap: everything is a 429
-            loaded = _p99(reports(30))
+            loaded = reports(30)
         finally:
             stop.set()
             for thread in threads:
                 thread.join()
     assert refused[429] > 12 and not [s for s in refused if s >= 500], refused
-    # Before the fix: ~12 x 350 ms of lock hold queued ahead of each report (seconds).
-    assert loaded < baseline + 0.3, (baseline, loaded)
+    # Before the fix: ~12 x 350 ms of lock hold queued ahead of each report (bench: p50 4.6 s,
+    # p99 8.6 s). The margins absorb a shared, busy machine; they are far below that.
+    assert statistics.median(loaded) < statistics.median(alone) + 0.25, (alone, loaded)
+    assert _p99(loaded) < _p99(alone) + 1.0, (alone, loaded)
