@@ -8,8 +8,12 @@ here, never a literal buried in code. Nothing is read at import time: call `Sett
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import itertools
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -27,6 +31,24 @@ DEFAULT_PARTICIPATING = ("UZ", "TJ", "KG", "AM", "KZ", "GE", "AZ", "MD", "UA")
 LANGUAGES = ("ru", "en", "uz", "tg", "ky", "kk", "hy", "ka", "az", "ro", "uk")
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+
+
+def _shannon_bits(symbols: list[int]) -> float:
+    counts = Counter(symbols)
+    total = len(symbols)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) if total else 0.0
+
+
+def estimated_entropy_bits(secret: str) -> float:
+    """A conservative estimate of a secret's entropy: its length times the smaller of the
+    per-character Shannon entropy of its characters and of the steps between them. Repeats
+    ("aaaa…") and runs ("abcd…", "1234…") score near zero; random keys score near their true
+    size (`secrets.token_urlsafe(32)`: ~230 bits)."""
+    points = [ord(char) for char in secret]
+    steps = [b - a for a, b in itertools.pairwise(points)]
+    per_char = min(_shannon_bits(points), _shannon_bits(steps) if steps else 0.0)
+    return per_char * len(points)
 
 
 def _csv(value: object) -> object:
@@ -62,6 +84,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = 30
     # Every challenge answer takes at least this long, known identity or not (rules.md §2).
     challenge_response_floor_s: float = Field(default=0.35, ge=0, le=5)
+    # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed (issue 9).
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     # The regime (rules.md §1, §3, §4).
     participating_citizenships: Annotated[tuple[str, ...], NoDecode] = DEFAULT_PARTICIPATING
@@ -93,6 +117,8 @@ class Settings(BaseSettings):
     sweep_batch_size: int = 1000
     heartbeat_interval_s: int = 60
     outage_min_gap_s: int = 300
+    # A declared outage longer than this needs a second supervisor's approval (issue 9).
+    outage_max_days: int = Field(default=7, ge=1, le=30)
     delivery_max_attempts: int = 8
     delivery_base_backoff_s: int = 30
     push_backend: PushBackend | None = None
@@ -125,6 +151,18 @@ class Settings(BaseSettings):
     def _split_citizenships(cls, value: object) -> object:
         return _csv(value)
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for cidr in value if isinstance(value, tuple | list) else ():
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"AMINA_TRUSTED_PROXIES: {cidr!r} is not a CIDR") from None
+        return value
+
     @field_validator("patent_reminder_days", mode="before")
     @classmethod
     def _split_reminder_days(cls, value: object) -> object:
@@ -144,10 +182,15 @@ class Settings(BaseSettings):
         if self.env != "production":
             return self
         key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        if (
+            key.strip().lower() in PLACEHOLDER_SECRETS
+            or len(key) < MIN_SECRET_LENGTH
+            or estimated_entropy_bits(key) < MIN_SECRET_BITS
+        ):
             raise ValueError(
-                "AMINA_SECRET_KEY must be a real secret of at least "
-                f"{MIN_SECRET_LENGTH} characters in production"
+                "AMINA_SECRET_KEY must be a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters and about {MIN_SECRET_BITS} bits of entropy "
+                "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         if self.now is not None:
             raise ValueError("AMINA_NOW is not allowed in production")

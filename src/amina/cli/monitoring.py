@@ -17,11 +17,12 @@ from rich.progress import Progress
 
 from amina.audit import checkpoint
 from amina.audit.service import Verification, verify
-from amina.calendar.models import OutageSource
-from amina.calendar.service import add_outage, set_override
+from amina.calendar.models import OutageStatus
+from amina.calendar.service import declare_outage, set_override
 from amina.cli.common import (
     JsonOption,
     app_context,
+    cli_text,
     emit,
     handles_domain_errors,
     operator,
@@ -33,9 +34,11 @@ from amina.errors import Forbidden
 from amina.jobs.worker import Worker
 from amina.monitoring.checkin import check_in
 from amina.monitoring.reschedule import reschedule_between
+from amina.monitoring.schedule import last_sweep_at
 from amina.monitoring.sweep import sweep
 from amina.notifications.delivery import deliver_due
 from amina.people.service import person_by_card
+from amina.policies import outage_bounds
 from amina.rules.calendar import moscow_day_span
 
 monitor_app = typer.Typer(help="The monitoring sweep.", no_args_is_help=True)
@@ -118,7 +121,7 @@ def checkin(
             settings=context.settings,
             person=person,
             actor=operator(),
-            place=place,
+            place=cli_text(place, "--place", 200) if place is not None else None,
         )
         data = {
             "checkin_id": str(recorded.id),
@@ -139,19 +142,31 @@ def outage_add(
 ) -> None:
     """Declare a service outage; everyone's deadlines it touches move."""
     starts_at, ends_at = parse_instant(starts, "--from"), parse_instant(ends, "--to")
+    reason = cli_text(reason, "--reason", 500, multiline=True)
     with app_context() as context:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
-            outage = add_outage(
+            outage = declare_outage(
                 session,
                 now=now,
                 actor=operator(),
                 starts_at=starts_at,
                 ends_at=ends_at,
                 reason=reason,
-                source=OutageSource.DECLARED,
+                bounds=outage_bounds(context.settings),
+                last_sweep_at=last_sweep_at(session),
             )
-            outage_id = outage.id
+            outage_id, status = outage.id, outage.status
+        if status is OutageStatus.PROPOSED:
+            emit(
+                {"outage_id": str(outage_id), "status": status.value, "rescheduled": 0},
+                as_json,
+                lambda: stdout.print(
+                    "Outage proposed: it is longer than the limit and counts once a supervisor "
+                    f"approves it (POST /api/v1/officer/outages/{outage_id}/approve)."
+                ),
+            )
+            return
         with Progress(disable=as_json, console=stdout) as progress:
             task = progress.add_task("Moving deadlines", total=None)
             moved = reschedule_between(
@@ -163,7 +178,7 @@ def outage_add(
                 progress=lambda n: progress.advance(task, n),
             )
     emit(
-        {"outage_id": str(outage_id), "rescheduled": moved},
+        {"outage_id": str(outage_id), "status": status.value, "rescheduled": moved},
         as_json,
         lambda: stdout.print(f"Outage recorded; {moved} deadlines moved."),
     )
@@ -179,11 +194,17 @@ def calendar_override(
 ) -> None:
     """Make a date a working day or a day off (for years the calendar data does not know)."""
     parsed: date = parse_date(day, "--date")
+    reason = cli_text(reason, "--reason", 500, multiline=True)
     with app_context() as context:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
             set_override(
-                session, now=now, actor=operator(), day=parsed, is_working=working, reason=reason
+                session,
+                now=now,
+                actor=operator(),
+                day=parsed,
+                is_working=working,
+                reason=reason,
             )
         starts_at, ends_at = moscow_day_span(parsed)
         moved = reschedule_between(

@@ -14,6 +14,7 @@ from amina.auth.models import Device
 from amina.cli.common import (
     JsonOption,
     app_context,
+    cli_text,
     emit,
     handles_domain_errors,
     operator,
@@ -51,12 +52,12 @@ def person_add(
 ) -> None:
     """Record a person; prints {"person_id": …}."""
     new = people.NewPerson(
-        surname=surname,
-        given_names=given_names,
+        surname=cli_text(surname, "--surname", 200),
+        given_names=cli_text(given_names, "--given-names", 200),
         birth_date=parse_date(birth_date, "--birth-date"),
-        citizenship=citizenship,
-        passport_number=passport,
-        phone=phone,
+        citizenship=cli_text(citizenship, "--citizenship", 2),
+        passport_number=cli_text(passport, "--passport", 32),
+        phone=cli_text(phone, "--phone", 20),
         purpose=purpose,
         entry_date=parse_date(entry_date, "--entry-date"),
         stay_days=stay_days,

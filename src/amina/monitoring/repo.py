@@ -56,6 +56,8 @@ def _fingerprint_columns() -> list[object]:
         select(func.max(_CO.c.created_at)).scalar_subquery(),
         select(func.count()).select_from(_OU).scalar_subquery(),
         select(func.max(_OU.c.created_at)).scalar_subquery(),
+        # A long outage starts to count when a second supervisor approves it (issue 9).
+        select(func.max(_OU.c.approved_at)).scalar_subquery(),
     ]
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amina.calendar.service import calendar_of, load_calendar
 from amina.config import Settings
+from amina.monitoring.models import StepTaken
 from amina.policies import deadline_policy
 from amina.rules.calendar import WorkingCalendar, moscow_date
 from amina.rules.deadlines import Deadlines, compute_deadlines
@@ -68,3 +70,8 @@ class DeadlineCache:
                 last_monitoring_at, calendar, deadline_policy(settings)
             )
         return found
+
+
+def last_sweep_at(session: Session) -> datetime | None:
+    """When the sweep last took a step: declared outages may reach 30 days behind it."""
+    return session.scalar(select(func.max(StepTaken.taken_at)))

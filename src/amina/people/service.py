@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
@@ -100,17 +101,25 @@ def add_person(session: Session, *, now: datetime, actor: Actor, new: NewPerson)
         created_at=now,
         updated_at=now,
     )
-    session.add(person)
-    session.flush()
-    session.add(
-        Document(
-            person_id=person.id,
-            kind=DocumentKind.PASSPORT,
-            country=new.citizenship,
-            number=new.passport_number,
-            created_at=now,
-        )
+    passport = Document(
+        kind=DocumentKind.PASSPORT,
+        country=new.citizenship,
+        number=new.passport_number,
+        created_at=now,
     )
+    # Two operators recording one passport at once: the unique constraint decides, in a
+    # savepoint, and the loser gets the same clean refusal as a sequential duplicate.
+    try:
+        with session.begin_nested():
+            session.add(person)
+            session.flush()
+            passport.person_id = person.id
+            session.add(passport)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "a person with this passport is already recorded", code="passport_exists"
+        ) from None
     record(
         session,
         now=now,

@@ -19,7 +19,7 @@ from amina.profile.service import me_document
 from amina.registration import proof, repo
 from amina.registration import service as registration
 from amina.registration.schemas import RegistrationIn, ResidenceHistoryOut, ResidenceIn
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, RequestModel, Text
 from amina.web.deps import ContextDep, NowDep, PersonDep, PrincipalDep, SessionDep
 from amina.web.openapi import errors
 
@@ -103,7 +103,7 @@ class InboxOut(ApiModel):
 def list_notifications(
     person: PersonDep,
     session: SessionDep,
-    after: str | None = Query(default=None, max_length=200, description="The `next` cursor"),
+    after: Text | None = Query(default=None, max_length=200, description="The `next` cursor"),
 ) -> InboxOut:
     page = notifications.inbox(session, person_id=person.id, language=person.language, after=after)
     return InboxOut(items=[NotificationOut.model_validate(i) for i in page.items], next=page.next)
@@ -154,7 +154,7 @@ def get_proof(person: PersonDep, session: SessionDep, context: ContextDep, now: 
 
 
 class PreferencesIn(RequestModel):
-    language: str = Field(min_length=2, max_length=5)
+    language: Text = Field(min_length=2, max_length=5)
 
 
 class PreferencesOut(ApiModel):
