@@ -35,7 +35,7 @@ DOCS_CSP = "; ".join(
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
-        "font-src 'self'",
+        "font-src 'self' data:",  # Swagger UI's and ReDoc's icon fonts are inlined
         "connect-src 'self'",
         "worker-src 'self' blob:",
         "object-src 'none'",
@@ -44,7 +44,11 @@ DOCS_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -53,7 +57,7 @@ _PAGE = """<!doctype html>
 <title>Amina API · {viewer}</title>
 {styles}
 </head><body>
-<div id="{mount}"></div>
+{mount}
 {scripts}
 </body></html>
 """
@@ -101,7 +105,12 @@ DocsAllowed = Annotated[None, Depends(docs_allowed)]
 
 def _page(viewer: str, mount: str, styles: list[str], scripts: list[str]) -> HTMLResponse:
     links = "\n".join(f'<link rel="stylesheet" href="/docs/static/{href}">' for href in styles)
-    tags = "\n".join(f'<script src="/docs/static/{src}"></script>' for src in scripts)
+    tags = "\n".join(
+        f'<script type="module" src="/docs/static/{src}"></script>'
+        if src.startswith("redoc")  # ReDoc 3 is an ES module
+        else f'<script src="/docs/static/{src}"></script>'
+        for src in scripts
+    )
     html = _PAGE.format(viewer=viewer, mount=mount, styles=links, scripts=tags)
     return HTMLResponse(
         html, headers={"Content-Security-Policy": DOCS_CSP, "Cache-Control": "no-store"}
@@ -118,7 +127,7 @@ def openapi_document(request: Request, _allowed: DocsAllowed) -> JSONResponse:
 def swagger_ui(_allowed: DocsAllowed) -> HTMLResponse:
     return _page(
         "Swagger UI",
-        "swagger-ui",
+        '<div id="swagger-ui"></div>',
         ["vendor/swagger-ui.css", "docs.css"],
         ["vendor/swagger-ui-bundle.js", "swagger-init.js"],
     )
@@ -126,7 +135,12 @@ def swagger_ui(_allowed: DocsAllowed) -> HTMLResponse:
 
 @router.get("/redoc")
 def redoc(_allowed: DocsAllowed) -> HTMLResponse:
-    return _page("ReDoc", "redoc", ["docs.css"], ["vendor/redoc.standalone.js", "redoc-init.js"])
+    return _page(
+        "ReDoc",
+        '<div id="redoc"></div>',
+        ["docs.css"],
+        ["redoc-init.js"],
+    )
 
 
 @router.get("/docs/static/{path:path}")
