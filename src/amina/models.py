@@ -24,7 +24,7 @@ from amina.notifications.models import (
 )
 from amina.officers.models import Officer, OfficerSession
 from amina.people.models import Document, Person
-from amina.registration.models import Registration, Residence
+from amina.registration.models import Registration, RegistrationProof, Residence
 
 __all__ = [
     "AppKey",
@@ -53,6 +53,7 @@ __all__ = [
     "RateLimitHit",
     "RefreshToken",
     "Registration",
+    "RegistrationProof",
     "RegistryEntry",
     "Residence",
     "ServiceHeartbeat",

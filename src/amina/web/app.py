@@ -26,6 +26,7 @@ from amina.web.routes import (
     officer,
     owntracks,
     public,
+    verify,
 )
 from amina.web.routes.app_shell import router as app_shell_router
 
@@ -62,6 +63,7 @@ def create_app(
     for router in (
         health.router,
         public.router,
+        verify.router,
         auth.router,
         me.router,
         locations.router,
