@@ -16,7 +16,28 @@ app = typer.Typer(
     help="Amina: location accounting for foreign workers in Moscow and Moscow Oblast.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # --install-completion/--show-completion cluttered every --help
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from amina import __version__
+
+        stdout.print(f"amina {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Amina: location accounting for foreign workers in Moscow and Moscow Oblast."""
 app.add_typer(people.person_app, name="person")
 app.add_typer(people.card_app, name="card")
 app.add_typer(rules.app, name="rules")

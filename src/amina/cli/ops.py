@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator, stdout
+from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator
 from amina.integrations import service as integrations
 from amina.notifications.repo import sent_sms
 
@@ -27,11 +27,7 @@ def sms_list(
             for m in sent_sms(session, phone=phone, limit=limit)
         ]
 
-    def human() -> None:
-        for row in rows:
-            stdout.print(f"{row['sent_at']:%Y-%m-%d %H:%M:%S}  {row['phone']}  {row['text']}")
-
-    emit(rows, as_json, human)
+    emit(rows, as_json)  # a table; sent_at in Moscow time with its offset, as in --json
 
 
 @service_key_app.command("create")
