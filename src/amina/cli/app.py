@@ -38,6 +38,8 @@ def _root(
     ] = False,
 ) -> None:
     """Amina: location accounting for foreign workers in Moscow and Moscow Oblast."""
+
+
 app.add_typer(people.person_app, name="person")
 app.add_typer(people.card_app, name="card")
 app.add_typer(rules.app, name="rules")
