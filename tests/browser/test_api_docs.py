@@ -12,6 +12,7 @@ from tests.browser.conftest import collect_errors, shot
 from tests.support.server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
+LOAD_MS = 30_000
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def offline_page(browser: Browser, app_server: LiveServer) -> Iterator[tuple[Pag
             elsewhere.append(url)
             route.abort("blockedbyclient")
 
+    context.set_default_timeout(30_000)
     context.route("**/*", only_amina)
     page = context.new_page()
     errors = collect_errors(page)
@@ -44,7 +46,7 @@ def test_swagger_ui_renders_the_operations_offline(
     page, elsewhere = offline_page
     page.goto(app_server.base_url + "/docs")
     operations = page.locator(".opblock")
-    expect(operations.first).to_be_visible()
+    expect(operations.first).to_be_visible(timeout=LOAD_MS)  # a 1.7 MB bundle on a busy CI
     assert operations.count() > 20
     expect(
         page.locator(".opblock-summary-path", has_text="/api/v1/auth/challenges")
@@ -60,7 +62,7 @@ def test_redoc_renders_the_operations_offline(
     page.goto(app_server.base_url + "/redoc")
     # ReDoc 3 lists every operation in its sidebar and shows them under their tags.
     operations = page.locator('a[href^="#/"]', has_text="/api/v1/")
-    expect(operations.first).to_be_visible()
+    expect(operations.first).to_be_visible(timeout=LOAD_MS)
     assert operations.count() > 20
     expect(page.get_by_role("link", name="post /api/v1/auth/challenges")).to_be_visible()
     expect(page.locator("#sign-in")).to_be_attached()
