@@ -13,6 +13,7 @@ from amina.config import Settings
 from amina.monitoring import state as monitoring_state
 from amina.officers.models import Officer, Role
 from amina.officers.service import add_officer
+from amina.patents.demo import seed_patent
 from amina.people import service as people
 from amina.people.service import NewPerson
 from amina.profile.service import eligibility_of
@@ -181,6 +182,7 @@ def seed(session: Session, *, now: datetime) -> Seeded:
     """
     officers_seeded = seed_officers(session, now=now)
     people_seeded = seed_people(session, now=now)
+    seed_patent(session, now=now, actor=DEMO_ACTOR)
     return Seeded(people_seeded, officers_seeded)
 
 

@@ -23,6 +23,7 @@ from amina.notifications.models import (
     SmsMessage,
 )
 from amina.officers.models import Officer, OfficerSession
+from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, RegistrationProof, Residence
 
@@ -47,6 +48,8 @@ __all__ = [
     "Officer",
     "OfficerSession",
     "Outage",
+    "Patent",
+    "PatentPayment",
     "Person",
     "PushMessage",
     "PushSubscription",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.cli.demo_output import cli_path, print_demo
 from amina.errors import Forbidden
@@ -45,6 +45,7 @@ app.add_typer(people.card_app, name="card")
 app.add_typer(rules.app, name="rules")
 app.add_typer(ops.sms_app, name="sms")
 app.add_typer(ops.service_key_app, name="service-key")
+app.add_typer(ops.keys_app, name="keys")
 app.add_typer(monitoring.monitor_app, name="monitor")
 app.add_typer(monitoring.outage_app, name="outage")
 app.add_typer(monitoring.calendar_app, name="calendar")
@@ -52,6 +53,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
 
@@ -86,6 +88,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        # Uvicorn's access log writes full paths and query strings (proof tokens, cursors);
+        # the app logs each request by its route template instead (web/request_log.py).
+        access_log=False,
     )
 
 
@@ -98,6 +103,7 @@ def main() -> None:
 def demo(as_json: JsonOption = False) -> None:
     """Seed a demo data set and print how to sign in as a migrant and as an officer."""
     from amina import demo as demo_data
+    from amina.patents import demo as patent_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -133,5 +139,6 @@ def demo(as_json: JsonOption = False) -> None:
         "officers": officers,
         "app_url": f"{base}/",
         "sms_command": sms_command,
+        "notes": [f"Patent: {patent_demo.NOTE}"],
     }
     emit(result, as_json, lambda: print_demo(result, demo_data.DEMO_OFFICER_PASSWORD))

@@ -45,6 +45,8 @@ def print_demo(result: dict[str, Any], officer_password: str) -> None:
     stdout.print(table)
     stdout.print("The one-time code (log SMS backend) is shown by:")
     stdout.print(f"  {result['sms_command']}", soft_wrap=True, highlight=False)
+    for note in result.get("notes", []):
+        stdout.print(note, highlight=False)
     stdout.print(f"[bold]Officers[/bold]: POST {result['app_url']}api/v1/officer/sessions")
     stdout.print(f"with username and password ({officer_password!r}):")
     for officer in result["officers"]:
