@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator
+from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator, stdout
 from amina.integrations import service as integrations
 from amina.notifications.repo import sent_sms
 from amina.people import rotation
