@@ -25,6 +25,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 Environment = Literal["development", "production"]
 SmsBackend = Literal["log", "http"]
 PushBackend = Literal["log", "webpush"]
+ApiDocs = Literal["public", "officer", "off"]
 
 # The nine visa-free states named in the seeds (rules.md §1).
 DEFAULT_PARTICIPATING = ("UZ", "TJ", "KG", "AM", "KZ", "GE", "AZ", "MD", "UA")
@@ -124,6 +125,9 @@ class Settings(BaseSettings):
     push_backend: PushBackend | None = None
     vapid_subject: str = "mailto:support@amina.example"
     raw_report_retention_days: int = 30
+    # /docs, /redoc, /openapi.json (issue 10): "public", "officer" (an officer's bearer token)
+    # or "off"; unset means public in development and off in production.
+    api_docs: ApiDocs | None = None
 
     # Report intake at line rate (issue 8): the group-commit writer and its bounds.
     intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
@@ -213,6 +217,10 @@ class Settings(BaseSettings):
     @property
     def effective_sms_backend(self) -> SmsBackend:
         return self.sms_backend or ("http" if self.is_production else "log")
+
+    @property
+    def effective_api_docs(self) -> ApiDocs:
+        return self.api_docs or ("off" if self.is_production else "public")
 
     @property
     def effective_push_backend(self) -> PushBackend:

@@ -47,6 +47,10 @@ class Keys:
         return Ed25519PrivateKey.from_private_bytes(_derive(self.secret, "proof-of-registration"))
 
     @cached_property
+    def proof_tokens(self) -> bytes:
+        return _derive(self.secret, "proof-tokens")
+
+    @cached_property
     def proof_verifying(self) -> Ed25519PublicKey:
         return self.proof_signing.public_key()
 

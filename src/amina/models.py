@@ -25,7 +25,7 @@ from amina.notifications.models import (
 from amina.officers.models import Officer, OfficerSession
 from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
-from amina.registration.models import Registration, Residence
+from amina.registration.models import Registration, RegistrationProof, Residence
 
 __all__ = [
     "AppKey",
@@ -56,6 +56,7 @@ __all__ = [
     "RateLimitHit",
     "RefreshToken",
     "Registration",
+    "RegistrationProof",
     "RegistryEntry",
     "Residence",
     "ServiceHeartbeat",

@@ -64,8 +64,13 @@ def to_json(data: Any) -> str:
 
 
 def emit(data: Any, as_json: bool, human: Callable[[], None] | None = None) -> None:
-    if as_json or human is None:
+    """JSON with --json; otherwise the command's own human form, or tables of the same data."""
+    if as_json:
         sys.stdout.write(to_json(data) + "\n")
+    elif human is None:
+        from amina.cli.human import render
+
+        render(stdout, data)
     else:
         human()
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
@@ -102,7 +101,7 @@ def monitor_run(
                 push=Worker(context).push,
             )
             counts.update({f"delivery_{k}": v for k, v in delivered.items()})
-    emit(dict(counts), as_json, lambda: stdout.print(json.dumps(dict(counts))))
+    emit(dict(counts), as_json)
 
 
 @handles_domain_errors

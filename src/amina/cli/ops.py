@@ -29,11 +29,7 @@ def sms_list(
             for m in sent_sms(session, phone=phone, limit=limit)
         ]
 
-    def human() -> None:
-        for row in rows:
-            stdout.print(f"{row['sent_at']:%Y-%m-%d %H:%M:%S}  {row['phone']}  {row['text']}")
-
-    emit(rows, as_json, human)
+    emit(rows, as_json)  # a table; sent_at in Moscow time with its offset, as in --json
 
 
 @service_key_app.command("create")

@@ -20,7 +20,6 @@ from amina.cli.common import (
     operator,
     parse_date,
     stdout,
-    to_json,
 )
 from amina.config import Settings
 from amina.people import service as people
@@ -145,7 +144,7 @@ def person_show(
             reason=reason,
         )
         document = show_document(session, found, context.settings, now)
-    emit(document, as_json, lambda: stdout.print_json(to_json(document)))
+    emit(document, as_json)
 
 
 @card_app.command("issue")

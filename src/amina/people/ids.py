@@ -58,6 +58,14 @@ def format_card_number(number: str) -> str:
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
+def mask_document_number(number: str) -> str:
+    """Enough to match a document in hand, not to copy it: "FA•••••67", "77••••••0016"."""
+    if len(number) <= 4:
+        return "•" * len(number)
+    keep = 4 if number.isdigit() else 2
+    return number[:2] + "•" * (len(number) - 2 - keep) + number[-keep:]
+
+
 # -- the normal forms behind keyed lookups (people.lookup, vault) -------------------------------
 
 

@@ -17,6 +17,7 @@ from amina.web.background import BackgroundThreads
 from amina.web.errors import install_error_handlers
 from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
+    api_docs,
     auth,
     devices,
     health,
@@ -27,6 +28,7 @@ from amina.web.routes import (
     owntracks,
     patents,
     public,
+    verify,
 )
 from amina.web.routes.app_shell import router as app_shell_router
 
@@ -54,6 +56,9 @@ def create_app(
         version=__version__,
         summary="Location accounting for foreign workers in Moscow and Moscow Oblast.",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/api_docs.py: vendored viewers, AMINA_API_DOCS
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.context = context
     install_error_handlers(app)
@@ -65,6 +70,7 @@ def create_app(
     for router in (
         health.router,
         public.router,
+        verify.router,
         auth.router,
         me.router,
         locations.router,
@@ -76,6 +82,7 @@ def create_app(
         app.include_router(router)
     app.include_router(patents.router)
     app.include_router(app_shell_router)
+    app.include_router(api_docs.router)
     return app
 
 
