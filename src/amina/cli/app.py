@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli.bookings import booking_app
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.errors import Forbidden
 
@@ -28,6 +29,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(booking_app, name="booking")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
 

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from amina.calendar.availability import detect_outages
 from amina.context import AppContext
+from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
 from amina.monitoring.reschedule import reschedule_between
 from amina.monitoring.retention import apply_retention
@@ -99,6 +100,7 @@ class Worker:
             # Outages first: a gap that is still open must move deadlines before the sweep.
             self._job("outages", results, self.detect_outages)
             self._job("sweep", results, self.sweep)
+            self._job("bookings", results, lambda: run_bookings(self.context, self.now()))
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)

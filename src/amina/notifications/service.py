@@ -36,6 +36,9 @@ SMS_KINDS = frozenset(
         "reinstated",
         "registry_listed",
         "registry_removed",
+        "booking_reminder_day_before",
+        "booking_closed",
+        "booking_closed_no_options",
     }
 )
 # Never pushed or texted: a phone that may now be in a bereaved family's hands.

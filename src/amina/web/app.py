@@ -17,6 +17,7 @@ from amina.web.errors import install_error_handlers
 from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
     auth,
+    bookings,
     devices,
     health,
     integrations,
@@ -65,6 +66,8 @@ def create_app(
         owntracks.router,
         integrations.router,
         officer.router,
+        bookings.router,
+        bookings.officer_router,
     ):
         app.include_router(router)
     app.include_router(app_shell_router)
