@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-
 from dataclasses import dataclass
-
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amina.bookings.models import Booking, BookingClosure, BookingSlot
@@ -73,7 +71,7 @@ def booked_counts(
             BookingSlot.starts_at < until,
         )
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def closures_between(session: Session, *, since: datetime, until: datetime) -> list[Closure]:
@@ -189,5 +187,5 @@ def on_day(session: Session, *, since: datetime, until: datetime) -> Sequence[Bo
     ).all()
 
 
-def _claimed(rows: Iterable[Row[Any]]) -> list[Claimed]:
+def _claimed(rows: Iterable[Any]) -> list[Claimed]:
     return [Claimed(row[0], row[1], row[2], row[3]) for row in rows]
