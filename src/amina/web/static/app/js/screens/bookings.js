@@ -1,7 +1,7 @@
 // Appointments at the MMC: my tickets (kept on the phone, so they show offline too), and the
 // booking flow: a service and its documents → a day → a time. Cancel and move from the ticket.
 import { api, get, post } from "../api.js";
-import { append, h, svgImage } from "../dom.js";
+import { append, clear, h, svgImage } from "../dom.js";
 import { errorText } from "../errors.js";
 import { N_, currentLanguage, t } from "../i18n.js";
 import { kvGet, kvSet } from "../store.js";
@@ -24,6 +24,8 @@ const ERRORS = {
   too_many_bookings: N_("booking_err_too_many"),
   booking_not_cancellable: N_("booking_err_not_cancellable"),
 };
+/** Replaces an element's children; arrays are flattened and nulls skipped, as in append(). */
+const fill = (el, ...children) => append(clear(el), ...children);
 const problem = (error) => (error && ERRORS[error.code] ? t(ERRORS[error.code]) : errorText(error));
 
 /** The bookings from the server, saved for offline use; the saved copy when offline. */
@@ -78,7 +80,7 @@ function flow(container, { moving, onDone }) {
   append(container, moving ? h("p", { class: "status-title", text: t("booking_moving", { service: moving.service_name }) }) : null, errors, step);
 
   const chooseTime = async (service, day) => {
-    step.replaceChildren(
+    fill(step,
       h("h2", { text: t("booking_choose_time") }),
       h("p", { class: "small muted", text: formatDay(day.date) }),
       h("div", { class: "slots" }, day.slots.map((slot) => {
@@ -100,11 +102,11 @@ function flow(container, { moving, onDone }) {
   };
 
   const chooseDay = async (service) => {
-    step.replaceChildren(loading());
+    fill(step, loading());
     try {
       const { days } = await get(`/api/v1/bookings/slots?service=${encodeURIComponent(service.code)}`);
       const open = days.filter((d) => d.slots.some((s) => s.free > 0));
-      step.replaceChildren(
+      fill(step,
         h("h2", { text: t("booking_choose_day") }),
         open.length ? null : h("p", { text: t("booking_no_days") }),
         h("div", { class: "days" }, open.map((day) => h("button", {
@@ -114,16 +116,16 @@ function flow(container, { moving, onDone }) {
         moving ? null : h("button", { type: "button", class: "link", text: t("booking_back"), onclick: chooseService }),
       );
     } catch (error) {
-      step.replaceChildren();
+      fill(step);
       errors.show(problem(error));
     }
   };
 
   const chooseService = async () => {
-    step.replaceChildren(loading());
+    fill(step, loading());
     try {
       const { items } = await get(`/api/v1/bookings/services?lang=${encodeURIComponent(currentLanguage())}`);
-      step.replaceChildren(
+      fill(step,
         h("h2", { text: t("booking_choose_service") }),
         items.map((service) => h("div", { class: "card", "data-testid": "booking-service", "data-service": service.code },
           h("p", { class: "status-title", text: service.name }),
@@ -134,7 +136,7 @@ function flow(container, { moving, onDone }) {
         )),
       );
     } catch (error) {
-      step.replaceChildren();
+      fill(step);
       errors.show(problem(error));
     }
   };
@@ -152,12 +154,12 @@ export function render(root) {
 
   const startFlow = (moving) => {
     newButton.hidden = true;
-    flowArea.replaceChildren();
+    fill(flowArea);
     flow(flowArea, {
       moving,
       onDone: (made) => {
         notice.textContent = t("booking_booked", { when: formatDateTime(made.slot_start) });
-        flowArea.replaceChildren();
+        fill(flowArea);
         newButton.hidden = false;
         draw();
       },
@@ -176,7 +178,7 @@ export function render(root) {
       const { items, offline } = await loadBookings();
       const active = items.filter((b) => b.status === "booked");
       const past = items.filter((b) => b.status !== "booked");
-      body.replaceChildren(
+      fill(body,
         offline ? h("p", { class: "card info small", "data-testid": "booking-offline", text: t("booking_offline_copy") }) : null,
         h("h2", { text: t("booking_mine") }),
         active.length ? active.map((b) => ticket(b, { onCancel, onMove: startFlow, offline })) : h("p", { class: "muted", text: t("booking_none") }),
@@ -184,7 +186,7 @@ export function render(root) {
       );
       newButton.hidden = offline;
     } catch (error) {
-      body.replaceChildren(h("p", { class: "error", role: "alert", text: problem(error) }));
+      fill(body, h("p", { class: "error", role: "alert", text: problem(error) }));
     }
   }
 
