@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor
+from amina.bookings.demo import seed_demo_booking
+from amina.config import Settings
 from amina.officers.models import Officer, Role
 from amina.officers.service import add_officer
 from amina.people import service as people
@@ -162,4 +164,5 @@ def seed(session: Session, *, now: datetime) -> Seeded:
             session, now=now, actor=DEMO_ACTOR, person_id=person.id, number=demo.card_number
         )
         seeded.append((demo, True))
+    seed_demo_booking(session, now=now, settings=Settings())
     return Seeded(seeded, officers_seeded)

@@ -110,5 +110,7 @@ def demo(as_json: JsonOption = False) -> None:
         stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
         for officer in officers:
             stdout.print(f"  {officer['username']}  ({officer['role']})")
+        stdout.print("[bold]Appointments[/bold]: card 770000000018 has a booking for tomorrow;")
+        stdout.print("  sign in as that card and open “Appointments at the MMC” on the home screen.")
 
     emit({"people": people, "officers": officers, "app_url": f"{base}/"}, as_json, human)
