@@ -111,6 +111,6 @@ def demo(as_json: JsonOption = False) -> None:
         for officer in officers:
             stdout.print(f"  {officer['username']}  ({officer['role']})")
         stdout.print("[bold]Appointments[/bold]: card 770000000018 has a booking for tomorrow;")
-        stdout.print("  sign in as that card and open “Appointments at the MMC” on the home screen.")
+        stdout.print("  sign in as that card; Home → “Appointments at the MMC”.")
 
     emit({"people": people, "officers": officers, "app_url": f"{base}/"}, as_json, human)
