@@ -115,6 +115,12 @@ def test_bad_slots_are_refused_with_clear_codes(migrant: NewMigrant) -> None:
     for code, start in cases.items():
         response = book(phone, start=start)
         assert response.status_code == 422 and response.json()["error"]["code"] == code
+    far = phone.http.post(
+        "/api/v1/me/bookings",
+        json={"service": "card_issue", "slot_start": "9999-12-31T23:59:00-12:00"},
+        headers=phone.auth,
+    )
+    assert far.status_code == 422 and far.json()["error"]["code"] == "too_far_ahead"
     unknown = book(phone, "teleportation")
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_service"
     naive = phone.http.post(
@@ -274,12 +280,25 @@ def test_a_closure_tells_the_people_booked_and_offers_slots(
         "/api/v1/bookings/slots", params={"service": "card_issue", "from": "2026-11-23"}
     ).json()["days"]
     assert days[0]["slots"][0]["start"] == "2026-11-23T09:30:00+03:00"
+    anna = officer("anna", Role.SUPERVISOR)
     bad = client.post(
         "/api/v1/officer/bookings/closures",
         json={"date": "2026-11-23", "from": "10:00", "to": "09:00", "reason": "x"},
-        headers=officer("anna", Role.SUPERVISOR),
+        headers=anna,
     )
     assert bad.status_code == 422
+    absurd = client.post(
+        "/api/v1/officer/bookings/closures",
+        json={"date": "9999-12-31", "reason": "x"},
+        headers=anna,
+    )
+    assert absurd.status_code == 422 and absurd.json()["error"]["code"] == "invalid_date"
+    listed = client.get("/api/v1/officer/bookings", params={"date": "2026-11-23"}, headers=anna)
+    assert listed.status_code == 200
+    assert sorted(b["status"] for b in listed.json()["items"]) == ["booked", "closed"]
+    assert all(b["qr_svg"] is None for b in listed.json()["items"])  # officers get no tickets
+    far_day = client.get("/api/v1/officer/bookings", params={"date": "9999-12-31"}, headers=anna)
+    assert far_day.status_code == 422
 
 
 def test_reminders_once_each_and_a_no_show(

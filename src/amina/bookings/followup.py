@@ -33,8 +33,21 @@ class ClosureResult:
     affected: list[Booking]
 
 
+# Closures are for days the MMC may still open; anything else is a typo.
+EARLIEST_DAY, LATEST_DAY = date(2025, 1, 1), date(2100, 12, 31)
+
+
+def check_day(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(
+            f"the date must lie between {EARLIEST_DAY} and {LATEST_DAY}", code="invalid_date"
+        )
+    return day
+
+
 def closure_span(day: date, starts: time | None, ends: time | None) -> tuple[datetime, datetime]:
     """A whole Moscow day, or part of one."""
+    check_day(day)
     day_start, day_end = moscow_day_span(day)
     return (
         moscow_instant(day, starts) if starts else day_start,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -105,13 +105,20 @@ def book(
     service, policy = service_of(settings, service_code), booking_policy(settings)
     if slot_start.tzinfo is None:
         raise InvalidInput("slot_start needs a UTC offset", code="invalid_instant")
+    if slot_start - now > timedelta(days=policy.days_ahead + 2):  # before any date arithmetic
+        raise InvalidInput(REFUSAL_TEXT["too_far_ahead"], code="too_far_ahead")
     calendar = calendar_of(session, min_available_hours=settings.min_available_hours)
-    closures = repo.closures_between(
-        session, since=slot_start, until=slot_start + policy.slot_length
-    )
+    # The slot itself first (past, too far, off the grid), then the closures that touch it.
     refusal = rules.slot_refusal(
-        slot_start, service.code, now=now, calendar=calendar, closures=closures, policy=policy
+        slot_start, service.code, now=now, calendar=calendar, closures=(), policy=policy
     )
+    if refusal is None:
+        closures = repo.closures_between(
+            session, since=slot_start, until=slot_start + policy.slot_length
+        )
+        refusal = rules.slot_refusal(
+            slot_start, service.code, now=now, calendar=calendar, closures=closures, policy=policy
+        )
     if refusal is not None:
         error = InvalidInput if refusal in INPUT_REFUSALS else Conflict
         raise error(REFUSAL_TEXT[refusal], code=refusal)

@@ -10,7 +10,7 @@ import typer
 
 from amina.arrival import arrive
 from amina.bookings import repo
-from amina.bookings.followup import close, closure_span
+from amina.bookings.followup import check_day, close, closure_span
 from amina.bookings.ticket import read_ticket
 from amina.cli.common import (
     JsonOption,
@@ -118,7 +118,7 @@ def booking_list(
     as_json: JsonOption = False,
 ) -> None:
     """The bookings of one Moscow day."""
-    since, until = moscow_day_span(parse_date(day, "--date"))
+    since, until = moscow_day_span(check_day(parse_date(day, "--date")))
     with app_context() as context, context.db.unit_of_work(readonly=True) as session:
         rows = [
             {

@@ -13,7 +13,7 @@ from amina.audit.service import Actor
 from amina.bookings import repo
 from amina.bookings import service as bookings
 from amina.bookings.catalog import service_of, services_of
-from amina.bookings.followup import close, closure_span
+from amina.bookings.followup import check_day, close, closure_span
 from amina.bookings.models import Booking
 from amina.bookings.schemas import (
     ArrivalIn,
@@ -274,6 +274,6 @@ def day_bookings(
     officer: OfficerDep, session: SessionDep, context: ContextDep, day: date = Query(alias="date")
 ) -> BookingsOut:
     officers.require(officer, "booking.view")
-    since, until = moscow_day_span(day)
+    since, until = moscow_day_span(check_day(day))
     found = repo.on_day(session, since=since, until=until)
     return BookingsOut(items=[booking_out(context, b, "ru", with_ticket=False) for b in found])
