@@ -272,7 +272,8 @@ def test_a_closure_tells_the_people_booked_and_offers_slots(
     assert told is not None
     # The nearest free slots, and none of them closed: 09:30 is first.
     assert told.params["options"].startswith("23.11 09:30")
-    body = phone.get("/api/v1/me/notifications").json()["items"][0]
+    inbox = phone.get("/api/v1/me/notifications").json()["items"]
+    body = next(item for item in inbox if item["kind"] == "booking_closed")
     assert "23.11 09:30" in body["body"]
     again = book(phone, start=MONDAY_9)
     assert again.status_code == 409 and again.json()["error"]["code"] == "slot_closed"
