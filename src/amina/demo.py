@@ -13,6 +13,7 @@ from amina.bookings.demo import seed_demo_booking
 from amina.config import Settings
 from amina.officers.models import Officer, Role
 from amina.officers.service import add_officer
+from amina.patents.demo import seed_patent
 from amina.people import service as people
 from amina.people.service import NewPerson
 from amina.rules.eligibility import Category, Purpose
@@ -164,5 +165,6 @@ def seed(session: Session, *, now: datetime) -> Seeded:
             session, now=now, actor=DEMO_ACTOR, person_id=person.id, number=demo.card_number
         )
         seeded.append((demo, True))
+    seed_patent(session, now=now, actor=DEMO_ACTOR)
     seed_demo_booking(session, now=now, settings=Settings())
     return Seeded(seeded, officers_seeded)

@@ -36,6 +36,8 @@ SMS_KINDS = frozenset(
         "reinstated",
         "registry_listed",
         "registry_removed",
+        "patent_reminder",
+        "patent_lapsed",
         "booking_reminder_day_before",
         "booking_closed",
         "booking_closed_no_options",

@@ -1,7 +1,7 @@
 """bookings, slot counters and closures
 
 Revision ID: 1251
-Revises: 0003
+Revises: 1201
 Create Date: 2026-12-02 01:03:24.879002
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import amina.db
 
 revision: str = "1251"
-down_revision: str | None = "0003"
+down_revision: str | None = "1201"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
