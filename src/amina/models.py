@@ -2,6 +2,7 @@
 
 from amina.audit.models import AuditEvent, AuditHead
 from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, RefreshToken
+from amina.bookings.models import Booking, BookingClosure, BookingSlot
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
 from amina.db import Base
@@ -33,6 +34,9 @@ __all__ = [
     "AuditHead",
     "AuthSession",
     "Base",
+    "Booking",
+    "BookingClosure",
+    "BookingSlot",
     "CalendarOverride",
     "Case",
     "Challenge",
