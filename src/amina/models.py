@@ -4,6 +4,7 @@ from amina.audit.models import AuditEvent, AuditHead
 from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, RefreshToken
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
+from amina.console.models import DailyCount
 from amina.db import Base
 from amina.integrations.models import IntegrationEvent, ServiceKey
 from amina.monitoring.models import (
@@ -22,7 +23,7 @@ from amina.notifications.models import (
     PushSubscription,
     SmsMessage,
 )
-from amina.officers.models import Officer, OfficerSession
+from amina.officers.models import Officer, OfficerSession, RecoveryCode
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, Residence
 
@@ -36,6 +37,7 @@ __all__ = [
     "Case",
     "Challenge",
     "Checkin",
+    "DailyCount",
     "DailyPresence",
     "Delivery",
     "Device",
@@ -51,6 +53,7 @@ __all__ = [
     "PushMessage",
     "PushSubscription",
     "RateLimitHit",
+    "RecoveryCode",
     "RefreshToken",
     "Registration",
     "RegistryEntry",

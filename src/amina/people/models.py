@@ -15,6 +15,11 @@ from amina.rules.eligibility import Category, Purpose
 
 class Person(Base):
     __tablename__ = "persons"
+    __table_args__ = (
+        # The console's exact-match search (issue 11; amina.console.lookup).
+        Index("ix_persons_phone", "phone"),
+        Index("ix_persons_birth_date", "birth_date"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     surname: Mapped[str] = mapped_column(String(200))

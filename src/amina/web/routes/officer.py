@@ -24,6 +24,7 @@ from amina.people.service import person_by_card
 from amina.rules.calendar import moscow_day_span
 from amina.rules.lifecycle import CaseKind, CaseOutcome, CaseStatus, RegistryStatus
 from amina.schemas import ApiModel, Instant, RequestModel
+from amina.web.access import require_route
 from amina.web.deps import ClientIpDep, ContextDep, NowDep, SessionDep, bearer_token
 from amina.web.openapi import errors
 
@@ -31,7 +32,12 @@ router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
 
 
 def get_officer(request: Request, session: SessionDep, context: ContextDep, now: NowDep) -> Officer:
-    return officers.authenticate(session, now=now, keys=context.keys, bearer=bearer_token(request))
+    """The signed-in officer, allowed by the role matrix to take this route's action."""
+    officer = officers.authenticate(
+        session, now=now, keys=context.keys, bearer=bearer_token(request)
+    )
+    require_route(request, officer)
+    return officer
 
 
 OfficerDep = Annotated[Officer, Depends(get_officer)]
@@ -40,6 +46,9 @@ OfficerDep = Annotated[Officer, Depends(get_officer)]
 class OfficerSignInIn(RequestModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+    # The second factor: required once the officer has enrolled one (at the console).
+    totp_code: str | None = Field(default=None, max_length=10)
+    recovery_code: str | None = Field(default=None, max_length=40)
 
 
 class OfficerTokenOut(ApiModel):
@@ -55,7 +64,7 @@ class OfficerTokenOut(ApiModel):
     status_code=201,
     response_model=OfficerTokenOut,
     summary="Officer sign-in",
-    responses=errors(401, 422, 429),
+    responses=errors(401, 403, 422, 429),
 )
 def sign_in(
     body: OfficerSignInIn, session: SessionDep, context: ContextDep, now: NowDep, ip: ClientIpDep
@@ -64,9 +73,12 @@ def sign_in(
         session,
         now=now,
         keys=context.keys,
+        settings=context.settings,
         username=body.username,
         password=body.password,
         client_ip=ip,
+        totp_code=body.totp_code,
+        recovery_code=body.recovery_code,
     )
     return OfficerTokenOut(
         access_token=issued.access_token,
@@ -202,7 +214,7 @@ class ReasonIn(RequestModel):
 def list_registry(
     officer: OfficerDep, session: SessionDep, status: RegistryStatus | None = None
 ) -> list[EntryOut]:
-    officers.require(officer, "case.view")
+    officers.require(officer, "registry.view")
     return [EntryOut.model_validate(e) for e in registry.entries(session, status=status)]
 
 
