@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from amina.calendar.availability import detect_outages
+from amina.console.stats import refresh as refresh_console_stats
 from amina.context import AppContext
 from amina.jobs.leader import Leadership, leadership
 from amina.monitoring.reschedule import reschedule_between
@@ -25,6 +26,7 @@ from amina.notifications.vapid import vapid_keys
 
 log = logging.getLogger("amina.worker")
 RETENTION_EVERY = timedelta(hours=1)
+CONSOLE_STATS_EVERY = timedelta(minutes=5)
 
 
 class Worker:
@@ -33,6 +35,7 @@ class Worker:
         self.now = now or context.clock.now
         self.leader: Leadership = leadership(context.db.engine, context.settings.data_dir)
         self.last_retention: datetime | None = None
+        self.last_console_stats: datetime | None = None
 
     @cached_property
     def push(self) -> PushSender:
@@ -88,6 +91,19 @@ class Worker:
         self.last_retention = now
         return apply_retention(self.context.db, now=now, settings=self.context.settings)
 
+    def console_stats(self) -> Counter[str]:
+        """The dashboards' daily counts (issue 11), every few minutes."""
+        now = self.now()
+        if (
+            self.last_console_stats is not None
+            and now - self.last_console_stats < CONSOLE_STATS_EVERY
+        ):
+            return Counter()
+        self.last_console_stats = now
+        with self.context.db.unit_of_work() as session:
+            rows = refresh_console_stats(session, now=now, settings=self.context.settings)
+        return Counter({"rows": rows})
+
     def run_once(self) -> dict[str, Counter[str]]:
         results: dict[str, Counter[str]] = {}
         leading = False
@@ -102,6 +118,7 @@ class Worker:
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)
+            self._job("console_stats", results, self.console_stats)
         results["worker"] = Counter({"leader": int(leading)})
         return results
 

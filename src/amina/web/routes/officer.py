@@ -15,9 +15,9 @@ from amina.calendar.models import OutageSource
 from amina.calendar.service import add_outage, set_override
 from amina.cases import registry
 from amina.cases import service as cases
+from amina.console.queues import reschedule_and_count
 from amina.context import AppContext
 from amina.monitoring.checkin import check_in
-from amina.monitoring.reschedule import reschedule_between
 from amina.officers import service as officers
 from amina.officers.models import Officer, Role
 from amina.people.service import person_by_card
@@ -292,13 +292,17 @@ class OutageOut(ApiModel):
     source: OutageSource
 
 
-def _reschedule_later(context: AppContext, starts_at: Any, ends_at: Any) -> None:
-    reschedule_between(
+def _reschedule_later(
+    context: AppContext, starts_at: Any, ends_at: Any, subject_type: str, subject_id: str
+) -> None:
+    reschedule_and_count(
         context.db,
         now=context.clock.now(),
         settings=context.settings,
         starts_at=starts_at,
         ends_at=ends_at,
+        subject_type=subject_type,
+        subject_id=subject_id,
     )
 
 
@@ -328,7 +332,9 @@ def declare_outage(
         source=OutageSource.DECLARED,
         officer_id=officer.id,
     )
-    background.add_task(_reschedule_later, context, body.starts_at, body.ends_at)
+    background.add_task(
+        _reschedule_later, context, body.starts_at, body.ends_at, "outage", str(outage.id)
+    )
     return OutageOut.model_validate(outage)
 
 
@@ -369,5 +375,8 @@ def override(
         reason=body.reason,
         officer_id=officer.id,
     )
-    background.add_task(_reschedule_later, context, *moscow_day_span(body.date))
+    start, end = moscow_day_span(body.date)
+    background.add_task(
+        _reschedule_later, context, start, end, "calendar_day", body.date.isoformat()
+    )
     return OverrideOut.model_validate(saved)
