@@ -82,8 +82,11 @@ def chart(session: Session, name: str, *, today: date, days: int = 30) -> Chart:
         deregs = sum(series["deregistration"])
         summary["recovery_rate"] = round(max(0.0, 1 - deregs / reminders), 3) if reminders else None
     if name == "reviews":
-        no_geo = sum(r.value for r in _rows(session, "deregistration", first, today)
-                     if r.key == "no_geolocation")  # fmt: skip
+        no_geo = sum(
+            r.value
+            for r in _rows(session, "deregistration", first, today)
+            if r.key == "no_geolocation"
+        )
         summary["reversal_rate"] = round(sum(series["reinstated"]) / no_geo, 3) if no_geo else None
         histogram: dict[int, int] = {}
         for r in _rows(session, "review_days", first, today):

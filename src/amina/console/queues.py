@@ -70,10 +70,16 @@ def due_soon(session: Session, *, now: datetime, settings: Settings, limit: int 
         last_day = moscow_date(deadlines.deregistration_at) - timedelta(days=1)
         left = calendar.working_days_between(today, last_day) if last_day >= today else 0
         out.append(
-            Due(state.person_id, mask(surname, 1, 0), citizenship, state.last_monitoring_at,
-                state.next_step.value if state.next_step else None, deadlines.deregistration_at,
-                left)
-        )  # fmt: skip
+            Due(
+                state.person_id,
+                mask(surname, 1, 0),
+                citizenship,
+                state.last_monitoring_at,
+                state.next_step.value if state.next_step else None,
+                deadlines.deregistration_at,
+                left,
+            )
+        )
     out.sort(key=lambda d: (d.deregistration_at, d.person_id))
     return out[:limit]
 
@@ -84,9 +90,13 @@ def send_reminder(
     """A reminder sent by hand: audited, and rate-limited per person (once a day by default)."""
     bucket = f"manual-reminder:{person_id}"
     ratelimit.check(
-        session, bucket, now=now, limit=settings.manual_reminders_per_person_per_day,
-        window=timedelta(days=1), code="reminder_rate_limited",
-    )  # fmt: skip
+        session,
+        bucket,
+        now=now,
+        limit=settings.manual_reminders_per_person_per_day,
+        window=timedelta(days=1),
+        code="reminder_rate_limited",
+    )
     state = session.get(MonitoringState, person_id)
     registration = (
         session.get(Registration, state.registration_id)
@@ -107,18 +117,26 @@ def send_reminder(
         deadline_policy(settings),
     )
     created = notify(
-        session, now=now, person_id=person_id, kind="reminder",
+        session,
+        now=now,
+        person_id=person_id,
+        kind="reminder",
         window=f"manual:{now.isoformat()}",
         params=json_params(
             last_monitoring_on=deadlines.last_monitoring_date,
             deregistration_at=deadlines.deregistration_at,
         ),
-    )  # fmt: skip
+    )
     ratelimit.hit(session, bucket, now=now)
     record(
-        session, now=now, actor=Actor.officer(officer.id), action="monitoring.manual_reminder",
-        subject_type="person", subject_id=person_id, data={"notification_id": str(created)},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        action="monitoring.manual_reminder",
+        subject_type="person",
+        subject_id=person_id,
+        data={"notification_id": str(created)},
+    )
     if created is None:  # pragma: no cover - the window is the instant: never taken twice
         raise Conflict("this reminder was already sent", code="reminder_rate_limited")
     return created
@@ -154,18 +172,26 @@ def claim(session: Session, *, now: datetime, officer: Officer, case_id: uuid.UU
             raise NotFound("no such case", code="case_not_found")
         raise Conflict("this case is closed or someone already took it", code="case_taken")
     record(
-        session, now=now, actor=Actor.officer(officer.id), action="case.claimed",
-        subject_type="case", subject_id=case_id,
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        action="case.claimed",
+        subject_type="case",
+        subject_id=case_id,
+    )
     case = session.get_one(Case, case_id)
     session.refresh(case)
     return case
 
 
 def hand_off(
-    session: Session, *, now: datetime, officer: Officer, case_ids: list[uuid.UUID],
+    session: Session,
+    *,
+    now: datetime,
+    officer: Officer,
+    case_ids: list[uuid.UUID],
     to: uuid.UUID,
-) -> int:  # fmt: skip
+) -> int:
     """Hand open cases to another officer (a supervisor's bulk action)."""
     target = session.get(Officer, to)
     if target is None or target.disabled_at is not None:
@@ -180,9 +206,14 @@ def hand_off(
     ).all()
     for (case_id,) in moved:
         record(
-            session, now=now, actor=Actor.officer(officer.id), action="case.handed_off",
-            subject_type="case", subject_id=case_id, data={"to": str(to)},
-        )  # fmt: skip
+            session,
+            now=now,
+            actor=Actor.officer(officer.id),
+            action="case.handed_off",
+            subject_type="case",
+            subject_id=case_id,
+            data={"to": str(to)},
+        )
     return len(moved)
 
 
@@ -198,17 +229,28 @@ class CalendarFact:
 
 
 def reschedule_and_count(
-    db: Database, *, now: datetime, settings: Settings, starts_at: datetime, ends_at: datetime,
-    subject_type: str, subject_id: str,
-) -> int:  # fmt: skip
+    db: Database,
+    *,
+    now: datetime,
+    settings: Settings,
+    starts_at: datetime,
+    ends_at: datetime,
+    subject_type: str,
+    subject_id: str,
+) -> int:
     """Move the deadlines a calendar fact touches, then record how many moved (audited), so
     the outages page can say it."""
     moved = reschedule_between(db, now=now, settings=settings, starts_at=starts_at, ends_at=ends_at)
     with db.unit_of_work() as session:
         record(
-            session, now=now, actor=Actor.system("reschedule"), action="calendar.rescheduled",
-            subject_type=subject_type, subject_id=subject_id, data={"moved": moved},
-        )  # fmt: skip
+            session,
+            now=now,
+            actor=Actor.system("reschedule"),
+            action="calendar.rescheduled",
+            subject_type=subject_type,
+            subject_id=subject_id,
+            data={"moved": moved},
+        )
     return moved
 
 
@@ -241,13 +283,27 @@ def calendar_facts(session: Session, *, limit: int = 100) -> list[CalendarFact]:
     by_outage = _moved_counts(session, "outage", [str(o.id) for o in outages])
     by_day = _moved_counts(session, "calendar_day", [c.day.isoformat() for c in overrides])
     facts = [
-        CalendarFact("outage", o.starts_at, o.ends_at, None, o.reason, o.source.value,
-                     by_outage.get(str(o.id)))
+        CalendarFact(
+            "outage",
+            o.starts_at,
+            o.ends_at,
+            None,
+            o.reason,
+            o.source.value,
+            by_outage.get(str(o.id)),
+        )
         for o in outages
-    ]  # fmt: skip
+    ]
     facts += [
-        CalendarFact("override", None, None, c.day, c.reason,
-                     "working" if c.is_working else "day_off", by_day.get(c.day.isoformat()))
+        CalendarFact(
+            "override",
+            None,
+            None,
+            c.day,
+            c.reason,
+            "working" if c.is_working else "day_off",
+            by_day.get(c.day.isoformat()),
+        )
         for c in overrides
-    ]  # fmt: skip
+    ]
     return facts

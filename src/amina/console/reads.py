@@ -91,9 +91,13 @@ def _key(keys: Keys) -> bytes:
 
 
 def opening_token(
-    keys: Keys, *, session_id: uuid.UUID, person_id: uuid.UUID, category: ReasonCategory,
+    keys: Keys,
+    *,
+    session_id: uuid.UUID,
+    person_id: uuid.UUID,
+    category: ReasonCategory,
     until: datetime,
-) -> str:  # fmt: skip
+) -> str:
     """Ties the tabs of one opening to the session and reason that opened it (for 30 min)."""
     body = f"{person_id}.{category.value}.{int(until.timestamp())}"
     mac = hmac.new(_key(keys), f"{session_id}.{body}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -68,9 +68,13 @@ def search(session: Session, *, now: datetime, officer: Officer, query: Query) -
         raise InvalidInput("type what to search for", code="query_required")
     person_ids = list(dict.fromkeys(_ids(session, query)))[: lookup.LIMIT]
     record(
-        session, now=now, actor=Actor.officer(officer.id), action="person.searched",
-        subject_type="search", data={"kind": query.kind.value, "matches": len(person_ids)},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        action="person.searched",
+        subject_type="search",
+        data={"kind": query.kind.value, "matches": len(person_ids)},
+    )
     if not person_ids:
         return []
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}

@@ -29,8 +29,18 @@ from amina.monitoring.presence import presence
 from amina.notifications.models import Notification
 from amina.rules.calendar import MOSCOW, moscow_date, moscow_instant
 
-TYPES = ("report", "heartbeat", "presence", "checkin", "step", "notification", "case", "registry",
-         "agency", "audit")  # fmt: skip
+TYPES = (
+    "report",
+    "heartbeat",
+    "presence",
+    "checkin",
+    "step",
+    "notification",
+    "case",
+    "registry",
+    "agency",
+    "audit",
+)
 # Folded unless asked for: the phone's own bookkeeping and the system's.
 SYSTEM_TYPES = frozenset({"heartbeat", "audit"})
 MAP_DAYS = 30
@@ -98,9 +108,11 @@ def timeline(
             out.append(Entry(ev.occurred_at, "agency", ev.type.value, ev.source))
     if "audit" in wanted:
         for a in session.scalars(
-            select(AuditEvent).where(AuditEvent.person_id == pid).order_by(AuditEvent.seq.desc())
+            select(AuditEvent)
+            .where(AuditEvent.person_id == pid)
+            .order_by(AuditEvent.seq.desc())
             .limit(500)
-        ):  # fmt: skip
+        ):
             out.append(Entry(a.at, "audit", a.action, a.actor_type))
     out.sort(key=lambda e: e.at, reverse=True)
     return out
@@ -110,8 +122,12 @@ def points(session: Session, grant: Grant, *, now: datetime) -> list[dict[str, A
     """The last 30 days' located reports, oldest first, for the map and its replay."""
     rows = session.execute(
         select(
-            LocationReport.recorded_at, LocationReport.lat, LocationReport.lon,
-            LocationReport.accuracy_m, LocationReport.mock, LocationReport.impossible_speed,
+            LocationReport.recorded_at,
+            LocationReport.lat,
+            LocationReport.lon,
+            LocationReport.accuracy_m,
+            LocationReport.mock,
+            LocationReport.impossible_speed,
             LocationReport.placement,
         )
         .where(
@@ -120,7 +136,7 @@ def points(session: Session, grant: Grant, *, now: datetime) -> list[dict[str, A
             LocationReport.heartbeat.is_(False),
         )
         .order_by(LocationReport.recorded_at)
-    ).all()  # fmt: skip
+    ).all()
     return [
         {
             "t": int(r.recorded_at.timestamp()),
@@ -147,9 +163,11 @@ def territory_layers(path: str | None, tolerance_m: float) -> dict[str, Any]:
         raw = resources.files("amina.rules.data").joinpath("RU-MS.json").read_text("utf-8")
     data = json.loads(raw)
     features = data.get("features") if data.get("type") == "FeatureCollection" else None
-    geoms = [shape(f["geometry"]) for f in features] if features else [
-        shape(data.get("geometry", data))
-    ]  # fmt: skip
+    geoms = (
+        [shape(f["geometry"]) for f in features]
+        if features
+        else [shape(data.get("geometry", data))]
+    )
     region = shapely.union_all(geoms)
     lat0 = region.centroid.y
     kx = 111_320 * math.cos(math.radians(lat0))

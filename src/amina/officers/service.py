@@ -109,14 +109,24 @@ def sign_in(
     """API sign-in. An officer with a second factor must give it; one without may sign in with
     the password alone outside production only (they enrol at their first console sign-in)."""
     officer = signin.check_password(
-        session, now=now, keys=keys, settings=settings, username=username, password=password,
+        session,
+        now=now,
+        keys=keys,
+        settings=settings,
+        username=username,
+        password=password,
         client_ip=client_ip,
-    )  # fmt: skip
+    )
     if officer.totp_enrolled_at is not None or totp_code or recovery_code:
         signin.check_second_factor(
-            session, now=now, keys=keys, settings=settings, officer=officer,
-            code=totp_code, recovery_code=recovery_code,
-        )  # fmt: skip
+            session,
+            now=now,
+            keys=keys,
+            settings=settings,
+            officer=officer,
+            code=totp_code,
+            recovery_code=recovery_code,
+        )
     elif settings.is_production:
         raise Forbidden(
             "enrol a second factor at the console first", code="second_factor_not_enrolled"

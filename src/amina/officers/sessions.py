@@ -111,9 +111,14 @@ def current(
 def complete(session: Session, *, now: datetime, current: Current) -> None:
     current.session.second_factor_at = now
     record(
-        session, now=now, actor=Actor.officer(current.officer.id), action="officer.signed_in",
-        subject_type="officer", subject_id=current.officer.id, data={"via": "console"},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(current.officer.id),
+        action="officer.signed_in",
+        subject_type="officer",
+        subject_id=current.officer.id,
+        data={"via": "console"},
+    )
 
 
 def sign_out(session: Session, *, now: datetime, current: Current) -> None:
@@ -123,9 +128,13 @@ def sign_out(session: Session, *, now: datetime, current: Current) -> None:
         .values(revoked_at=now)
     )
     record(
-        session, now=now, actor=Actor.officer(current.officer.id), action="officer.signed_out",
-        subject_type="officer", subject_id=current.officer.id,
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(current.officer.id),
+        action="officer.signed_out",
+        subject_type="officer",
+        subject_id=current.officer.id,
+    )
 
 
 def prepare_password_change(officer: Officer, old: str, new: str) -> str:
@@ -155,7 +164,12 @@ def change_password(session: Session, *, now: datetime, current: Current, new_ha
         ).all()
     )
     record(
-        session, now=now, actor=Actor.officer(officer.id), action="officer.password_changed",
-        subject_type="officer", subject_id=officer.id, data={"sessions_ended": ended},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        action="officer.password_changed",
+        subject_type="officer",
+        subject_id=officer.id,
+        data={"sessions_ended": ended},
+    )
     return ended

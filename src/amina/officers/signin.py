@@ -49,9 +49,13 @@ def check_password(
     username = username.strip().lower()
     bucket = _password_bucket(keys, username, client_ip)
     ratelimit.check(
-        session, bucket, now=now, limit=settings.officer_password_failures_per_ip,
-        window=PASSWORD_WINDOW, code="rate_limited",
-    )  # fmt: skip
+        session,
+        bucket,
+        now=now,
+        limit=settings.officer_password_failures_per_ip,
+        window=PASSWORD_WINDOW,
+        code="rate_limited",
+    )
     officer = session.scalar(select(Officer).where(Officer.username == username))
     stored = officer.password_hash if officer else decoy_hash()
     matches = password_matches(password, stored)
@@ -70,9 +74,13 @@ def check_password(
     if rehashed is not None:
         officer.password_hash = rehashed
         record(
-            session, now=now, actor=Actor.officer(officer.id), action="officer.password_rehashed",
-            subject_type="officer", subject_id=officer.id,
-        )  # fmt: skip
+            session,
+            now=now,
+            actor=Actor.officer(officer.id),
+            action="officer.password_rehashed",
+            subject_type="officer",
+            subject_id=officer.id,
+        )
     return officer
 
 
@@ -80,10 +88,14 @@ def _lock(session: Session, *, now: datetime, settings: Settings, officer: Offic
     officer.locked_until = now + timedelta(seconds=settings.officer_lockout_s)
     officer.lock_notice_at = now
     record(
-        session, now=now, actor=Actor.system("officer-lockout"), action="officer.locked",
-        subject_type="officer", subject_id=officer.id,
+        session,
+        now=now,
+        actor=Actor.system("officer-lockout"),
+        action="officer.locked",
+        subject_type="officer",
+        subject_id=officer.id,
         data={"until": officer.locked_until.isoformat()},
-    )  # fmt: skip
+    )
 
 
 def check_second_factor(
@@ -113,9 +125,13 @@ def check_second_factor(
         ).first()
         if used is not None:
             record(
-                session, now=now, actor=Actor.officer(officer.id),
-                action="officer.recovery_code_used", subject_type="officer", subject_id=officer.id,
-            )  # fmt: skip
+                session,
+                now=now,
+                actor=Actor.officer(officer.id),
+                action="officer.recovery_code_used",
+                subject_type="officer",
+                subject_id=officer.id,
+            )
             return
     elif code and secret and officer.totp_enrolled_at is not None:
         step = sf.matching_step(secret, code, now, officer.totp_last_step)
@@ -178,9 +194,13 @@ def confirm_enrolment(
         for c in codes
     )
     record(
-        session, now=now, actor=Actor.officer(officer.id), action="officer.second_factor_enrolled",
-        subject_type="officer", subject_id=officer.id,
-    )  # fmt: skip
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        action="officer.second_factor_enrolled",
+        subject_type="officer",
+        subject_id=officer.id,
+    )
     session.flush()
     return codes
 

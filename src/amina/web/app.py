@@ -13,6 +13,7 @@ from amina.clock import Clock
 from amina.config import Settings
 from amina.context import AppContext
 from amina.web.background import BackgroundThreads
+from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
 from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
@@ -67,6 +68,7 @@ def create_app(
         officer.router,
     ):
         app.include_router(router)
+    install_console(app)
     app.include_router(app_shell_router)
     return app
 

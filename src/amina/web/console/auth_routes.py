@@ -27,9 +27,14 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 def _cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
     settings = request.app.state.context.settings
     response.set_cookie(
-        name, value, max_age=max_age, httponly=True, samesite="strict",
-        secure=settings.is_production, path="/console",
-    )  # fmt: skip
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=settings.is_production,
+        path="/console",
+    )
 
 
 def _see(url: str) -> RedirectResponse:
@@ -56,13 +61,22 @@ def choose_language(request: Request, language: str) -> Response:
 
 @router.post("/sign-in")
 def sign_in(
-    request: Request, form: PreFormDep, session: SessionDep, context: ContextDep, now: NowDep,
+    request: Request,
+    form: PreFormDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
     ip: ClientIpDep,
-) -> Response:  # fmt: skip
+) -> Response:
     officer = signin.check_password(
-        session, now=now, keys=context.keys, settings=context.settings,
-        username=form.get("username"), password=form.get("password"), client_ip=ip,
-    )  # fmt: skip
+        session,
+        now=now,
+        keys=context.keys,
+        settings=context.settings,
+        username=form.get("username"),
+        password=form.get("password"),
+        client_ip=ip,
+    )
     opened = sessions.open_session(
         session, now=now, keys=context.keys, settings=context.settings, officer=officer
     )
@@ -87,25 +101,45 @@ def enrol_page(
     secret = signin.begin_enrolment(session, keys=context.keys, officer=current.officer)
     uri = sf.provisioning_uri(secret, current.officer.username)
     return render(
-        request, "enrol.html", csrf=sessions.csrf_token(context.keys, current.session.id),
-        qr=sf.qr_svg(uri), secret=secret, officer=current.officer, codes=None, error=error,
-    )  # fmt: skip
+        request,
+        "enrol.html",
+        csrf=sessions.csrf_token(context.keys, current.session.id),
+        qr=sf.qr_svg(uri),
+        secret=secret,
+        officer=current.officer,
+        codes=None,
+        error=error,
+    )
 
 
 @router.post("/enrol", response_class=HTMLResponse)
 def enrol(
-    request: Request, current: PendingDep, form: FormDep, session: SessionDep,
-    context: ContextDep, now: NowDep,
-) -> Response:  # fmt: skip
+    request: Request,
+    current: PendingDep,
+    form: FormDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+) -> Response:
     codes = signin.confirm_enrolment(
-        session, now=now, keys=context.keys, settings=context.settings,
-        officer=current.officer, code=form.get("code"),
-    )  # fmt: skip
+        session,
+        now=now,
+        keys=context.keys,
+        settings=context.settings,
+        officer=current.officer,
+        code=form.get("code"),
+    )
     sessions.complete(session, now=now, current=current)
     return render(
-        request, "enrol.html", csrf=sessions.csrf_token(context.keys, current.session.id),
-        qr=None, secret=None, officer=current.officer, codes=codes, error=None,
-    )  # fmt: skip
+        request,
+        "enrol.html",
+        csrf=sessions.csrf_token(context.keys, current.session.id),
+        qr=None,
+        secret=None,
+        officer=current.officer,
+        codes=codes,
+        error=None,
+    )
 
 
 @router.get("/second-factor", response_class=HTMLResponse)
@@ -115,21 +149,31 @@ def second_factor_page(
     if current.officer.totp_enrolled_at is None:
         return _see("/console/enrol")
     return render(
-        request, "second_factor.html",
-        csrf=sessions.csrf_token(context.keys, current.session.id), error=error,
-    )  # fmt: skip
+        request,
+        "second_factor.html",
+        csrf=sessions.csrf_token(context.keys, current.session.id),
+        error=error,
+    )
 
 
 @router.post("/second-factor")
 def second_factor(
-    request: Request, current: PendingDep, form: FormDep, session: SessionDep,
-    context: ContextDep, now: NowDep,
-) -> Response:  # fmt: skip
+    request: Request,
+    current: PendingDep,
+    form: FormDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+) -> Response:
     signin.check_second_factor(
-        session, now=now, keys=context.keys, settings=context.settings,
-        officer=current.officer, code=form.get("code") or None,
+        session,
+        now=now,
+        keys=context.keys,
+        settings=context.settings,
+        officer=current.officer,
+        code=form.get("code") or None,
         recovery_code=form.get("recovery_code") or None,
-    )  # fmt: skip
+    )
     sessions.complete(session, now=now, current=current)
     notice = signin.take_lock_notice(current.officer)
     return _see("/console/home?locked_notice=1" if notice else "/console/home")
@@ -148,29 +192,42 @@ def home(
     request: Request, current: ConsoleDep, context: ContextDep, locked_notice: int = 0
 ) -> Response:
     return render(
-        request, "home.html", officer=current.officer, locked_notice=bool(locked_notice),
+        request,
+        "home.html",
+        officer=current.officer,
+        locked_notice=bool(locked_notice),
         csrf=sessions.csrf_token(context.keys, current.session.id),
-    )  # fmt: skip
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, current: ConsoleDep, context: ContextDep) -> Response:
     return render(
-        request, "account.html", officer=current.officer, done=None,
+        request,
+        "account.html",
+        officer=current.officer,
+        done=None,
         csrf=sessions.csrf_token(context.keys, current.session.id),
-    )  # fmt: skip
+    )
 
 
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(
-    request: Request, current: ConsoleDep, form: FormDep, session: SessionDep,
-    context: ContextDep, now: NowDep,
-) -> Response:  # fmt: skip
+    request: Request,
+    current: ConsoleDep,
+    form: FormDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+) -> Response:
     new_hash = sessions.prepare_password_change(
         current.officer, form.get("current_password"), form.get("new_password")
     )
     ended = sessions.change_password(session, now=now, current=current, new_hash=new_hash)
     return render(
-        request, "account.html", officer=current.officer, done=ended,
+        request,
+        "account.html",
+        officer=current.officer,
+        done=ended,
         csrf=sessions.csrf_token(context.keys, current.session.id),
-    )  # fmt: skip
+    )

@@ -28,9 +28,12 @@ class SecondFactorNeeded(NotAuthenticated):
 
 def _current(request: Request, session: SessionDep, context: ContextDep, now: NowDep) -> Current:
     return sessions.current(
-        session, now=now, keys=context.keys, settings=context.settings,
+        session,
+        now=now,
+        keys=context.keys,
+        settings=context.settings,
         token=request.cookies.get(SESSION_COOKIE),
-    )  # fmt: skip
+    )
 
 
 PendingDep = Annotated[Current, Depends(_current)]

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from amina.officers.permissions import allowed
 from amina.rules.calendar import MOSCOW
 
 HERE = Path(__file__).parent
@@ -83,10 +84,15 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
     def t(key: str, **params: Any) -> str:
         return translate(language, key, **params)
 
+    officer = values.get("officer")
+
+    def can(action: str) -> bool:
+        return officer is not None and allowed(officer.role, action)
+
     html = (
         environment()
         .get_template(template)
-        .render(t=t, lang=language, request=request, path=request.url.path, **values)
+        .render(t=t, can=can, lang=language, request=request, path=request.url.path, **values)
     )
     return HTMLResponse(
         html,
