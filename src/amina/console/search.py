@@ -48,7 +48,8 @@ class Hit:
 def mask(value: str, keep_start: int = 0, keep_end: int = 2) -> str:
     if len(value) <= keep_start + keep_end:
         return "•" * len(value)
-    return value[:keep_start] + "•" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+    tail = value[len(value) - keep_end :]
+    return value[:keep_start] + "•" * (len(value) - keep_start - keep_end) + tail
 
 
 def _ids(session: Session, query: Query) -> list[uuid.UUID]:
