@@ -26,11 +26,15 @@ def test_a_supervisor_finds_and_opens_a_person(
 ) -> None:
     person = add_person(surname="Rahimova")
     c = console_as(Role.SUPERVISOR)
-    found = c.post("/console/search", {"kind": "card", "value": person.card_number}, "/console/search")
+    found = c.post(
+        "/console/search", {"kind": "card", "value": person.card_number}, "/console/search"
+    )
     assert found.status_code == 200, found.text
     assert f"/console/people/{person.person_id}/open" in found.text
     assert "Rahimova" not in found.text  # masked
-    refused = c.post(f"/console/people/{person.person_id}/open", {"category": "case_review", "reason": ""})
+    refused = c.post(
+        f"/console/people/{person.person_id}/open", {"category": "case_review", "reason": ""}
+    )
     assert refused.status_code == 422
     opened = c.post(
         f"/console/people/{person.person_id}/open",

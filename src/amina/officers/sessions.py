@@ -140,7 +140,7 @@ def sign_out(session: Session, *, now: datetime, current: Current) -> None:
 def prepare_password_change(officer: Officer, old: str, new: str) -> str:
     """Checks and hashes outside any write (hashing is slow): returns the new hash."""
     if not password_matches(old, officer.password_hash):
-        raise NotAuthenticated("the current password is not right", code="invalid_credentials")
+        raise InvalidInput("the current password is not right", code="wrong_password")
     check_new_password(new)
     if old == new:
         raise InvalidInput("choose a new password", code="same_password")

@@ -54,7 +54,6 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("GET", f"{CONSOLE}/people/{{person_id}}"): "person.view",
     ("GET", f"{CONSOLE}/people/{{person_id}}/timeline"): "person.view",
     ("GET", f"{CONSOLE}/people/{{person_id}}/map"): "person.view",
-    ("GET", f"{CONSOLE}/people/{{person_id}}/map.json"): "person.view",
     ("GET", f"{CONSOLE}/people/{{person_id}}/presence"): "person.view",
     ("POST", f"{CONSOLE}/people/{{person_id}}/reminders"): "reminder.send",
     ("GET", f"{CONSOLE}/queues/due-soon"): "queue.due_soon",

@@ -33,6 +33,10 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     path = request.url.path
     if isinstance(error, SecondFactorNeeded):
         return RedirectResponse("/console/second-factor", status_code=303)
+    if isinstance(error, errors.NotAuthenticated) and error.code == "not_authenticated":
+        response = RedirectResponse("/console?error=session_ended", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/console")
+        return response
     if path in STEP_PAGES and error.code != "csrf_failed":
         target = "/console" if error.code == "account_locked" else STEP_PAGES[path]
         response = RedirectResponse(f"{target}?error={error.code}", status_code=303)
