@@ -61,7 +61,7 @@ def enrolled_officer(
     return officer, secret
 
 
-def console_sign_in(client: TestClient, username: str, secret: str, clock: FixedClock) -> None:
+def console_sign_in(client: TestClient, username: str, secret: str, clock: FixedClock) -> str:
     page = client.get("/console")
     csrf = CSRF.search(page.text)
     assert csrf
@@ -81,6 +81,7 @@ def console_sign_in(client: TestClient, username: str, secret: str, clock: Fixed
         follow_redirects=False,
     )
     assert response.headers["location"].startswith("/console/home"), response.text
+    return str(response.headers["location"])
 
 
 @pytest.fixture
