@@ -49,8 +49,15 @@ def test_a_supervisor_finds_and_opens_a_person(
     for tab in ("timeline", "map", "presence"):
         response = c.client.get(f"/console/people/{person.person_id}/{tab}?o={opening}")
         assert response.status_code == 200, (tab, response.text[:500])
-    for path in ("/console/queues/due-soon", "/console/cases", "/console/registry",
-                 "/console/outages", "/console/dashboards", "/console/audit",
-                 "/console/account", "/console/dashboards/steps.csv"):  # fmt: skip
+    for path in (
+        "/console/queues/due-soon",
+        "/console/cases",
+        "/console/registry",
+        "/console/outages",
+        "/console/dashboards",
+        "/console/audit",
+        "/console/account",
+        "/console/dashboards/steps.csv",
+    ):
         response = c.client.get(path)
         assert response.status_code == 200, (path, response.text[:800])

@@ -23,10 +23,12 @@ from tests.web.test_route_auth import CONSOLE_PUBLIC, api_routes
 
 # Routes before the matrix applies: signing in, the second factor and its enrolment.
 PRE_AUTH = CONSOLE_PUBLIC | {
-    ("GET", "/console/enrol"), ("POST", "/console/enrol"),
-    ("GET", "/console/second-factor"), ("POST", "/console/second-factor"),
+    ("GET", "/console/enrol"),
+    ("POST", "/console/enrol"),
+    ("GET", "/console/second-factor"),
+    ("POST", "/console/second-factor"),
     ("POST", "/api/v1/officer/sessions"),
-}  # fmt: skip
+}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "console.md"
 LAST = {("POST", "/console/sign-out")}  # it ends the session, so it is walked last
 
@@ -74,9 +76,12 @@ def test_every_route_for_every_role_matches_the_matrix(
         api = TestClient(create_app(context.settings, context=context))
         token = api.post(
             "/api/v1/officer/sessions",
-            json={"username": console.username, "password": PASSWORD,
-                  "totp_code": sf.current_code(console.secret, clock.now())},
-        )  # fmt: skip
+            json={
+                "username": console.username,
+                "password": PASSWORD,
+                "totp_code": sf.current_code(console.secret, clock.now()),
+            },
+        )
         assert token.status_code == 201, token.text
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         csrf = console.csrf("/console/account")

@@ -48,9 +48,12 @@ def api_officer(context: AppContext, clock: FixedClock, client: TestClient) -> d
     clock.advance(timedelta(seconds=30))
     response = client.post(
         "/api/v1/officer/sessions",
-        json={"username": officer.username, "password": PASSWORD,
-              "totp_code": sf.current_code(secret, clock.now())},
-    )  # fmt: skip
+        json={
+            "username": officer.username,
+            "password": PASSWORD,
+            "totp_code": sf.current_code(secret, clock.now()),
+        },
+    )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -104,9 +107,11 @@ def test_without_an_opening_nothing_is_shown(
 
 
 def test_if_the_audit_write_fails_the_page_fails_without_data(
-    context: AppContext, clock: FixedClock, add_person: Callable[..., Recorded],
+    context: AppContext,
+    clock: FixedClock,
+    add_person: Callable[..., Recorded],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     person = add_person(surname="Yusupova")
     with TestClient(
         create_app(context.settings, context=context), raise_server_exceptions=False
@@ -114,8 +119,9 @@ def test_if_the_audit_write_fails_the_page_fails_without_data(
         headers = api_officer(context, clock, client)
         opened = client.post(
             f"/api/v1/officer/people/{person.person_id}/access",
-            json={"category": "case_review", "reason": "reviewing the case"}, headers=headers,
-        )  # fmt: skip
+            json={"category": "case_review", "reason": "reviewing the case"},
+            headers=headers,
+        )
         assert opened.status_code == 201, opened.text
         headers["Amina-Opening"] = opened.json()["opening"]
         assert (
@@ -147,8 +153,9 @@ def test_the_api_needs_a_reason_to_open(
     headers = api_officer(context, clock, client)
     short = client.post(
         f"/api/v1/officer/people/{person.person_id}/access",
-        json={"category": "case_review", "reason": "x"}, headers=headers,
-    )  # fmt: skip
+        json={"category": "case_review", "reason": "x"},
+        headers=headers,
+    )
     assert (short.status_code, short.json()["error"]["code"]) == (422, "reason_required")
     plain = client.get(f"/api/v1/officer/people/{person.person_id}", headers=headers)
     assert (plain.status_code, plain.json()["error"]["code"]) == (403, "reason_required")

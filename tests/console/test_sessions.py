@@ -57,7 +57,7 @@ def test_sign_out_ends_the_session_on_the_server(console_as: Callable[..., Conso
 
 
 def test_a_password_change_ends_every_other_session(context: AppContext, clock: FixedClock) -> None:
-    officer, secret = enrolled_officer(context, clock, "olga", Role.MMC_OFFICER)
+    _officer, secret = enrolled_officer(context, clock, "olga", Role.MMC_OFFICER)
     one = TestClient(create_app(context.settings, context=context))
     two = TestClient(create_app(context.settings, context=context))
     console_sign_in(one, "olga", secret, clock)
@@ -65,8 +65,12 @@ def test_a_password_change_ends_every_other_session(context: AppContext, clock: 
     clock.advance(timedelta(seconds=30))
     token = one.post(
         "/api/v1/officer/sessions",
-        json={"username": "olga", "password": PASSWORD, "totp_code": sf.current_code(secret, clock.now())},
-    ).json()["access_token"]  # fmt: skip
+        json={
+            "username": "olga",
+            "password": PASSWORD,
+            "totp_code": sf.current_code(secret, clock.now()),
+        },
+    ).json()["access_token"]
     api = {"Authorization": f"Bearer {token}"}
     assert one.get("/api/v1/officer/cases", headers=api).status_code == 200
     csrf = CSRF.search(one.get("/console/account").text)
@@ -78,9 +82,12 @@ def test_a_password_change_ends_every_other_session(context: AppContext, clock: 
     assert wrong.status_code == 422 and not signed_out(one) and not signed_out(two)
     changed = one.post(
         "/console/account/password",
-        data={"csrf": csrf.group(1), "current_password": PASSWORD,
-              "new_password": "a new and longer password"},
-    )  # fmt: skip
+        data={
+            "csrf": csrf.group(1),
+            "current_password": PASSWORD,
+            "new_password": "a new and longer password",
+        },
+    )
     assert changed.status_code == 200, changed.text
     assert not signed_out(one)
     assert signed_out(two)
@@ -108,7 +115,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(
 def test_wrong_codes_at_the_console_lock_and_the_officer_is_told_next_time(
     context: AppContext, clock: FixedClock
 ) -> None:
-    officer, secret = enrolled_officer(context, clock, "boris", Role.MMC_OFFICER)
+    _officer, secret = enrolled_officer(context, clock, "boris", Role.MMC_OFFICER)
     client = TestClient(create_app(context.settings, context=context))
     page = client.get("/console")
     csrf = CSRF.search(page.text)
@@ -120,9 +127,10 @@ def test_wrong_codes_at_the_console_lock_and_the_officer_is_told_next_time(
         form = CSRF.search(client.get("/console/second-factor").text)
         assert form, attempt
         response = client.post(
-            "/console/second-factor", data={"csrf": form.group(1), "code": "000000"},
+            "/console/second-factor",
+            data={"csrf": form.group(1), "code": "000000"},
             follow_redirects=False,
-        )  # fmt: skip
+        )
     assert response.headers["location"] == "/console?error=account_locked"
     clock.advance(timedelta(hours=2, minutes=1))
     landing = console_sign_in(client, "boris", secret, clock)

@@ -40,9 +40,14 @@ def scrypt_hash(password: str) -> str:
 def new_officer(context: AppContext, clock: FixedClock, username: str = "olga") -> Officer:
     with context.db.unit_of_work() as session:
         officer = add_officer(
-            session, now=clock.now(), actor=Actor("cli", "t"), username=username,
-            display_name=username.title(), role=Role.MMC_OFFICER, password=PASSWORD,
-        )  # fmt: skip
+            session,
+            now=clock.now(),
+            actor=Actor("cli", "t"),
+            username=username,
+            display_name=username.title(),
+            role=Role.MMC_OFFICER,
+            password=PASSWORD,
+        )
         return officer
 
 
@@ -51,9 +56,13 @@ def enrol(context: AppContext, clock: FixedClock, officer: Officer) -> tuple[str
         fresh = session.get_one(Officer, officer.id)
         secret = signin.begin_enrolment(session, keys=context.keys, officer=fresh)
         codes = signin.confirm_enrolment(
-            session, now=clock.now(), keys=context.keys, settings=context.settings, officer=fresh,
+            session,
+            now=clock.now(),
+            keys=context.keys,
+            settings=context.settings,
+            officer=fresh,
             code=sf.current_code(secret, clock.now()),
-        )  # fmt: skip
+        )
     clock.advance(timedelta(seconds=31))  # the enrolment code's step is used up
     return secret, codes
 
@@ -89,9 +98,14 @@ def test_wrong_passwords_are_throttled_per_account_and_ip_never_locking_the_acco
 
     def attempt(password: str, ip: str) -> Officer:
         return signin.check_password(
-            session, now=clock.now(), keys=keys, settings=settings, username="olga",
-            password=password, client_ip=ip,
-        )  # fmt: skip
+            session,
+            now=clock.now(),
+            keys=keys,
+            settings=settings,
+            username="olga",
+            password=password,
+            client_ip=ip,
+        )
 
     for _ in range(settings.officer_password_failures_per_ip):
         with pytest.raises(NotAuthenticated):
@@ -171,7 +185,12 @@ def test_in_production_an_officer_without_a_second_factor_cannot_use_the_api(
     production = settings.model_copy(update={"env": "production"})
     with pytest.raises(Forbidden) as refused:
         officers.sign_in(
-            session, now=clock.now(), keys=context.keys, settings=production, username="olga",
-            password=PASSWORD, client_ip="198.51.100.7",
-        )  # fmt: skip
+            session,
+            now=clock.now(),
+            keys=context.keys,
+            settings=production,
+            username="olga",
+            password=PASSWORD,
+            client_ip="198.51.100.7",
+        )
     assert refused.value.code == "second_factor_not_enrolled"
