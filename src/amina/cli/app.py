@@ -76,6 +76,7 @@ def demo(as_json: JsonOption = False) -> None:
     from rich.progress import track
 
     from amina import demo as demo_data
+    from amina.console import demo as console_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -83,6 +84,9 @@ def demo(as_json: JsonOption = False) -> None:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
             seeded = demo_data.seed(session, now=now)
+            console_officers = console_demo.seed(
+                session, now=now, keys=context.keys, settings=context.settings
+            )
         base = context.settings.public_base_url.rstrip("/")
     people = [
         {
@@ -108,5 +112,33 @@ def demo(as_json: JsonOption = False) -> None:
         stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
         for officer in officers:
             stdout.print(f"  {officer['username']}  ({officer['role']})")
+        stdout.print(
+            f"[bold]Officer console[/bold]: open {base}/console, password {console_demo.PASSWORD!r},"
+        )
+        stdout.print("then the TOTP code (the secret goes into an authenticator app):")
+        for o in console_officers:
+            stdout.print(
+                f"  {o.username}  ({o.role.value})  secret {o.totp_secret}  code {o.current_code}"
+            )
 
-    emit({"people": people, "officers": officers, "app_url": f"{base}/"}, as_json, human)
+    console = [
+        {
+            "username": o.username,
+            "role": o.role.value,
+            "password": o.password,
+            "totp_secret": o.totp_secret,
+            "current_code": o.current_code,
+        }
+        for o in console_officers
+    ]
+    emit(
+        {
+            "people": people,
+            "officers": officers,
+            "console_officers": console,
+            "app_url": f"{base}/",
+            "console_url": f"{base}/console",
+        },
+        as_json,
+        human,
+    )
