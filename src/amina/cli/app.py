@@ -113,13 +113,12 @@ def demo(as_json: JsonOption = False) -> None:
         for officer in officers:
             stdout.print(f"  {officer['username']}  ({officer['role']})")
         stdout.print(
-            f"[bold]Officer console[/bold]: open {base}/console, password {console_demo.PASSWORD!r},"
+            f"[bold]Officer console[/bold]: {base}/console, password {console_demo.PASSWORD!r},"
         )
         stdout.print("then the TOTP code (the secret goes into an authenticator app):")
         for o in console_officers:
-            stdout.print(
-                f"  {o.username}  ({o.role.value})  secret {o.totp_secret}  code {o.current_code}"
-            )
+            stdout.print(f"  {o.username} ({o.role.value})")
+            stdout.print(f"    TOTP secret {o.totp_secret}, code now {o.current_code}")
 
     console = [
         {
