@@ -5,8 +5,13 @@ import * as L from "./vendor/leaflet.esm.js";
 
 const data = JSON.parse(document.getElementById("map-data").textContent);
 const map = L.map("map", { preferCanvas: true, attributionControl: Boolean(data.tiles) });
+// A view first: Leaflet draws nothing on a map without one.
+const outline = L.geoJSON(data.layers.outer);
+map.fitBounds(data.points.length
+  ? L.latLngBounds(data.points.map((p) => [p.lat, p.lon])).pad(0.2)
+  : outline.getBounds());
 if (data.tiles) L.tileLayer(data.tiles, { maxZoom: 18 }).addTo(map);
-const band = L.geoJSON(data.layers.outer, { style: { color: "#9a6700", weight: 1, fillOpacity: 0.05, dashArray: "4 4" } }).addTo(map);
+L.geoJSON(data.layers.outer, { style: { color: "#9a6700", weight: 1, fillOpacity: 0.05, dashArray: "4 4" } }).addTo(map);
 L.geoJSON(data.layers.territory, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } }).addTo(map);
 L.geoJSON(data.layers.inner, { style: { color: "#0b5cad", weight: 1, fillOpacity: 0, dashArray: "2 6" } }).addTo(map);
 
@@ -19,8 +24,6 @@ const markers = data.points.map((p) =>
     .bindTooltip(`${p.at} ±${Math.round(p.acc ?? 0)} m${p.mock ? " mock" : ""}${p.speed ? " speed" : ""}`));
 const layer = L.layerGroup(markers).addTo(map);
 const track = L.polyline([], { color: "#57606a", weight: 1 }).addTo(map);
-if (markers.length) map.fitBounds(L.latLngBounds(data.points.map((p) => [p.lat, p.lon])).pad(0.2));
-else map.fitBounds(band.getBounds());
 
 const slider = document.getElementById("slider");
 const label = document.getElementById("slider-label");
