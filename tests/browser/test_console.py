@@ -174,6 +174,8 @@ def test_an_officer_opens_a_person_with_a_reason_and_sees_timeline_map_and_prese
     expect(page.get_by_test_id("map")).to_have_attribute("data-shown", "96")
     checked(page, "map")
     page.get_by_role("link", name="Календарь присутствия").click()
+    seen_month = (datetime.now(UTC) - timedelta(days=2, hours=12)).strftime("%Y-%m")
+    page.goto(page.url + f"&month={seen_month}")
     expect(page.get_by_test_id("presence").locator("td.seen").first).to_be_visible()
     checked(page, "presence")
 
