@@ -62,12 +62,21 @@ def timeline(
     out: list[Entry] = []
     since = now - timedelta(days=MAP_DAYS)
     if wanted & {"report", "heartbeat"}:
-        for r in session.scalars(
-            select(LocationReport)
+        rows = session.execute(
+            select(
+                LocationReport.recorded_at,
+                LocationReport.heartbeat,
+                LocationReport.source,
+                LocationReport.placement,
+                LocationReport.accuracy_m,
+                LocationReport.mock,
+                LocationReport.impossible_speed,
+            )
             .where(LocationReport.person_id == pid, LocationReport.recorded_at >= since)
             .order_by(LocationReport.recorded_at.desc())
             .limit(3000)
-        ):
+        ).all()
+        for r in rows:
             kind = "heartbeat" if r.heartbeat else "report"
             if kind in wanted:
                 flags = [f for f, on in (("mock", r.mock), ("speed", r.impossible_speed)) if on]
