@@ -43,7 +43,7 @@ def console_server(
     database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, dict[str, Any]]]:
     server = LiveServer(database_factory.create(), tmp_path_factory.mktemp("console-server"))
-    server.start()
+    server.start(timeout_s=120)  # a shared, busy CI machine starts servers slowly
     seeded = server.cli_json("demo")
     server.cli("worker", "--once")  # the dashboards' daily counts
     officers = {o["username"]: o for o in seeded["console_officers"]}
