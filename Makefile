@@ -72,9 +72,14 @@ migration-check: setup postgres ## alembic check: migrations match the models, o
 	$(BIN)/python -m amina.schema_check sqlite
 	$(BIN)/python -m amina.schema_check $(PG_URL)
 
+audit-deps: setup ## Known vulnerabilities of the pinned dependencies (see docs/security.md)
+	$(BIN)/python tools/dependency_audit.py $(if $(OSV_DIR),--osv-dir $(OSV_DIR))
+
 bench: setup postgres ## Run the benchmarks (results: docs/performance.md)
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.intake --all
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.intake.wrk
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -109,11 +109,38 @@ class Settings(BaseSettings):
     map_tile_url: str | None = (
         None  # a raster tile server, e.g. https://tiles.example/{z}/{x}/{y}.png
     )
+    # Report intake at line rate (issue 8): the group-commit writer and its bounds.
+    intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
+    intake_max_group: int = Field(default=256, ge=1)
+    intake_max_queue: int = Field(default=4096, ge=1)
+    intake_max_wait_s: float = Field(default=5.0, gt=0)
+    intake_max_active: int = Field(default=128, ge=1)  # per process, past the cheap checks
+    # Data at rest, the audit anchor, production headers (issue 9).
+    # Comma-separated secrets that values may still be encrypted under (`amina keys rotate`).
+    retired_secret_keys: SecretStr | None = None
+    data_key_version: int = Field(default=1, ge=1, le=1000)
+    # Where `amina audit checkpoint` writes signed heads, and the Ed25519 key that signs them
+    # (default: the data directory). Keep both off the database server.
+    audit_checkpoint_dir: Path | None = None
+    audit_signing_key_path: Path | None = None
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+    # The work patent (issue 12, rules.md §7).
+    patent_reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1)
+    patent_reminder_time: time = time(10, 0)
+    patent_payee_path: Path | None = None
+    patent_rates_path: Path | None = None
 
     @field_validator("participating_citizenships", mode="before")
     @classmethod
     def _split_citizenships(cls, value: object) -> object:
         return _csv(value)
+
+    @field_validator("patent_reminder_days", mode="before")
+    @classmethod
+    def _split_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("now")
     @classmethod
@@ -157,6 +184,18 @@ class Settings(BaseSettings):
     @property
     def effective_push_backend(self) -> PushBackend:
         return self.push_backend or ("webpush" if self.is_production else "log")
+
+    def retired_secret_key_bytes(self) -> list[bytes]:
+        raw = self.retired_secret_keys.get_secret_value() if self.retired_secret_keys else ""
+        return [part.strip().encode() for part in raw.split(",") if part.strip()]
+
+    @property
+    def effective_audit_checkpoint_dir(self) -> Path:
+        return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
+
+    @property
+    def effective_audit_signing_key_path(self) -> Path:
+        return self.audit_signing_key_path or self.data_dir / "audit_signing_key.pem"
 
     def secret_key_bytes(self) -> bytes:
         """The signing secret: from the environment, or (outside production) a generated one

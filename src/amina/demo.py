@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from amina.audit.service import Actor
 from amina.officers.models import Officer, Role
 from amina.officers.service import add_officer
+from amina.patents.demo import seed_patent
 from amina.people import service as people
 from amina.people.service import NewPerson
 from amina.rules.eligibility import Category, Purpose
@@ -162,4 +163,5 @@ def seed(session: Session, *, now: datetime) -> Seeded:
             session, now=now, actor=DEMO_ACTOR, person_id=person.id, number=demo.card_number
         )
         seeded.append((demo, True))
+    seed_patent(session, now=now, actor=DEMO_ACTOR)
     return Seeded(seeded, officers_seeded)

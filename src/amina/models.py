@@ -24,6 +24,7 @@ from amina.notifications.models import (
     SmsMessage,
 )
 from amina.officers.models import Officer, OfficerSession, RecoveryCode
+from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, Residence
 
@@ -49,6 +50,8 @@ __all__ = [
     "Officer",
     "OfficerSession",
     "Outage",
+    "Patent",
+    "PatentPayment",
     "Person",
     "PushMessage",
     "PushSubscription",

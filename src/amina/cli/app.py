@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.errors import Forbidden
 
@@ -21,6 +21,7 @@ app.add_typer(people.card_app, name="card")
 app.add_typer(rules.app, name="rules")
 app.add_typer(ops.sms_app, name="sms")
 app.add_typer(ops.service_key_app, name="service-key")
+app.add_typer(ops.keys_app, name="keys")
 app.add_typer(monitoring.monitor_app, name="monitor")
 app.add_typer(monitoring.outage_app, name="outage")
 app.add_typer(monitoring.calendar_app, name="calendar")
@@ -28,6 +29,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
 
@@ -62,6 +64,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        # Uvicorn's access log writes full paths and query strings (proof tokens, cursors);
+        # the app logs each request by its route template instead (web/request_log.py).
+        access_log=False,
     )
 
 
@@ -77,6 +82,7 @@ def demo(as_json: JsonOption = False) -> None:
 
     from amina import demo as demo_data
     from amina.console import demo as console_demo
+    from amina.patents import demo as patent_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -108,6 +114,7 @@ def demo(as_json: JsonOption = False) -> None:
         stdout.print("birth date; the one-time code is in `amina sms list` (log SMS backend).")
         for row in people:
             stdout.print(f"  card {row['card_number']}  born {row['birth_date']}  {row['note']}")
+        stdout.print(f"[bold]Patent[/bold]: {patent_demo.NOTE}")
         stdout.print(f"[bold]Officers[/bold]: POST {base}/api/v1/officer/sessions with")
         stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
         for officer in officers:

@@ -1,5 +1,5 @@
 """`amina worker`, `amina monitor run`, `amina checkin`, `amina outage add`, `amina calendar`,
-`amina audit verify`."""
+`amina audit verify`, `amina audit checkpoint`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from amina.audit.service import verify
+from amina.audit import checkpoint
+from amina.audit.service import Verification, verify
 from amina.calendar.models import OutageSource
 from amina.calendar.service import add_outage, set_override
 from amina.cli.common import (
@@ -193,23 +194,64 @@ def calendar_override(
 
 @audit_app.command("verify")
 def audit_verify(as_json: JsonOption = False) -> None:
-    """Check the audit chain; exits non-zero and names the first bad event if tampered with."""
+    """Check the audit chain and its signed checkpoints; exits non-zero and names the first bad
+    event if it was tampered with."""
     with app_context() as context, context.db.unit_of_work(readonly=True) as session:
-        result = verify(session)
+        settings = context.settings
+        checkpoints: list[checkpoint.Checkpoint] = []
+        problem: str | None = None
+        key_path = settings.effective_audit_signing_key_path
+        try:
+            if key_path.exists():
+                public = checkpoint.signing_key(key_path).public_key()
+                checkpoints = checkpoint.read_checkpoints(
+                    settings.effective_audit_checkpoint_dir, public
+                )
+            elif checkpoint.last_checkpoint_at(settings.effective_audit_checkpoint_dir):
+                problem = f"checkpoints exist but their key {key_path} is missing"
+        except checkpoint.BadCheckpoint as error:
+            problem = str(error)
+        result = checkpoint.verify_against(session, verify(session), checkpoints)
+    if problem is not None and result.ok:
+        result = Verification(False, result.events, None, problem)
     data = {
         "ok": result.ok,
         "events": result.events,
         "first_bad_seq": result.first_bad_seq,
         "problem": result.problem,
+        "checkpoints": len(checkpoints),
+        "anchored_to_seq": max((c.seq for c in checkpoints), default=0),
     }
     emit(
         data,
         as_json,
         lambda: stdout.print(
-            f"audit chain intact: {result.events} events"
+            f"audit chain intact: {result.events} events, {len(checkpoints)} signed checkpoints"
             if result.ok
             else f"[red]audit chain broken at event {result.first_bad_seq}: {result.problem}[/red]"
         ),
     )
     if not result.ok:
         sys.exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(as_json: JsonOption = False) -> None:
+    """Sign the chain's head with the Ed25519 key kept outside the database and append it to
+    the checkpoint file (the worker does this daily)."""
+    with app_context() as context, context.db.unit_of_work(readonly=True) as session:
+        settings = context.settings
+        key = checkpoint.signing_key(settings.effective_audit_signing_key_path)
+        written = checkpoint.write_checkpoint(
+            session,
+            now=context.clock.now(),
+            directory=settings.effective_audit_checkpoint_dir,
+            key=key,
+        )
+    data = {
+        "seq": written.seq,
+        "hash": written.hash,
+        "at": written.at,
+        "public_key": checkpoint.public_key_text(key.public_key()),
+    }
+    emit(data, as_json, lambda: stdout.print(f"checkpoint signed at event {written.seq}"))

@@ -40,6 +40,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar.override": frozenset({SUPERVISOR, ADMIN}),
     "dashboard.view": frozenset({MMC, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({AUDITOR, SUPERVISOR}),
+    # Patents (issue 7).
+    "patent.issue": frozenset({MMC, SUPERVISOR}),
+    "patent.view": frozenset({MMC, POLICE, SUPERVISOR}),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from amina.audit.service import Actor, record
 from amina.config import LANGUAGES
 from amina.errors import Conflict, InvalidInput, NotFound
-from amina.people import ids
+from amina.people import ids, lookup
 from amina.people.models import CARD_COUNTRY, Document, DocumentKind, DocumentStatus, Person
 from amina.rules.calendar import moscow_date
 from amina.rules.eligibility import Category, PersonFacts, Purpose, birthday
@@ -131,23 +131,11 @@ def get_person(session: Session, person_id: uuid.UUID) -> Person:
 
 
 def find_passport(session: Session, country: str, number: str) -> Document | None:
-    return session.scalar(
-        select(Document).where(
-            Document.kind == DocumentKind.PASSPORT,
-            Document.country == country,
-            Document.number == number,
-        )
-    )
+    return lookup.passport_document(session, country, number)
 
 
 def find_card(session: Session, number: str) -> Document | None:
-    return session.scalar(
-        select(Document).where(
-            Document.kind == DocumentKind.CARD,
-            Document.country == CARD_COUNTRY,
-            Document.number == number,
-        )
-    )
+    return lookup.card_document(session, number)
 
 
 def person_by_card(session: Session, raw_number: str) -> Person:

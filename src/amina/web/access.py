@@ -42,6 +42,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", f"{API}/people/{{person_id}}/reminders"): "reminder.send",
     ("GET", f"{API}/dashboards/{{name}}"): "dashboard.view",
     ("GET", f"{API}/audit"): "audit.view",
+    # Patents (issue 7).
+    ("POST", f"{API}/patents"): "patent.issue",
+    ("GET", f"{API}/persons/{{person_id}}/patent"): "patent.view",
+    ("POST", f"{API}/persons/{{person_id}}/patent/reissue"): "patent.issue",
+    ("GET", f"{API}/patent-payments/flagged"): "patent.view",
     # The console (HTML).
     ("GET", f"{CONSOLE}/home"): "account.self",
     ("GET", f"{CONSOLE}/account"): "account.self",

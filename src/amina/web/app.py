@@ -12,6 +12,7 @@ from amina import __version__
 from amina.clock import Clock
 from amina.config import Settings
 from amina.context import AppContext
+from amina.web import request_log
 from amina.web.background import BackgroundThreads
 from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
@@ -25,6 +26,7 @@ from amina.web.routes import (
     me,
     officer,
     owntracks,
+    patents,
     public,
 )
 from amina.web.routes.app_shell import router as app_shell_router
@@ -44,6 +46,7 @@ def create_app(
         background.start()
         yield
         background.stop()
+        request_log.stop()  # flushes the queued request lines (a no-op if never started)
         if owns_context:  # a context handed in (tests) belongs to whoever made it
             context.close()
 
@@ -55,7 +58,11 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
-    app.add_middleware(SafetyMiddleware, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        SafetyMiddleware,
+        max_body_bytes=MAX_BODY_BYTES,
+        hsts_max_age_s=settings.hsts_max_age_s if settings.is_production else None,
+    )
     for router in (
         health.router,
         public.router,
@@ -69,6 +76,7 @@ def create_app(
     ):
         app.include_router(router)
     install_console(app)
+    app.include_router(patents.router)
     app.include_router(app_shell_router)
     return app
 
@@ -76,7 +84,6 @@ def create_app(
 def app_from_environment() -> FastAPI:
     """The factory `amina serve` gives uvicorn: each worker process reads its own settings."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level, format=request_log.FORMAT)
+    request_log.start(settings.log_level)
     return create_app(settings)

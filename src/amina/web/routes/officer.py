@@ -127,7 +127,8 @@ def record_checkin(
 class CaseOut(ApiModel):
     id: uuid.UUID
     person_id: uuid.UUID
-    registration_id: uuid.UUID
+    registration_id: uuid.UUID | None
+    patent_id: uuid.UUID | None = None
     kind: CaseKind
     status: CaseStatus
     opened_at: Instant

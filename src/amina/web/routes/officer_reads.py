@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Header
 from pydantic import Field
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from amina.audit.models import AuditEvent
@@ -29,6 +30,7 @@ from amina.web.routes.officer import CaseOut, OfficerDep
 router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["me"])
 OPENING_HEADER = "Amina-Opening"
+HIDDEN = frozenset({"public_key", "totp_secret"})
 
 
 class SearchIn(RequestModel):
@@ -137,9 +139,9 @@ def _grant(
 def _plain(value: Any) -> Any:
     if hasattr(value, "__table__"):
         return {
-            c.name: _plain(getattr(value, c.key))
-            for c in value.__table__.columns
-            if c.name not in {"password_hash", "public_key", "owntracks_secret_hash"}
+            attr.key: _plain(getattr(value, attr.key))
+            for attr in sa_inspect(value).mapper.column_attrs
+            if attr.key not in HIDDEN and not attr.key.endswith("_hash")
         }
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

@@ -18,6 +18,7 @@ from amina.rules.calendar import MOSCOW
 from amina.rules.lifecycle import RegistrationStatus
 from amina.schemas import ApiModel
 from amina.web.deps import ContextDep, NowDep, SessionDep
+from amina.web.security import policy_with_style
 
 router = APIRouter(tags=["public"])
 
@@ -88,13 +89,11 @@ def verify(
                 {"error": {"code": "not_a_proof", "message": "this is not a genuine proof"}},
                 status_code=404,
             )
-        return HTMLResponse(
-            _page(
-                "Не подтверждено · Not confirmed",
-                "Это не подлинное подтверждение регистрации. "
-                "This is not a genuine proof of registration.",
-                False,
-            ),
+        return _page(
+            "Не подтверждено · Not confirmed",
+            "Это не подлинное подтверждение регистрации. "
+            "This is not a genuine proof of registration.",
+            False,
             404,
         )
     result = VerificationOut(
@@ -110,7 +109,7 @@ def verify(
     )
     if wants_json:
         return JSONResponse(result.model_dump())
-    return HTMLResponse(_page(*_describe(result), result.valid))
+    return _page(*_describe(result), result.valid)
 
 
 def _describe(result: VerificationOut) -> tuple[str, str]:
@@ -133,13 +132,22 @@ def _describe(result: VerificationOut) -> tuple[str, str]:
     )
 
 
-def _page(title: str, body: str, valid: bool) -> str:
+def _style(valid: bool) -> str:
     colour = "#0a7d32" if valid else "#b3261e"
-    return f"""<!doctype html>
+    return (
+        "body{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;max-width:36rem}\n"
+        f"h1{{color:{colour};font-size:1.5rem}}p{{font-size:1.1rem;line-height:1.5}}"
+    )
+
+
+def _page(title: str, body: str, valid: bool, status_code: int = 200) -> HTMLResponse:
+    """The page, under the default CSP plus the hash of its one inline style block."""
+    page = f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>Амина · {html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;max-width:36rem}}
-h1{{color:{colour};font-size:1.5rem}}p{{font-size:1.1rem;line-height:1.5}}</style></head>
+<style>{_style(valid)}</style></head>
 <body><h1>{html.escape(title)}</h1><p>{body}</p></body></html>"""
+    policy = policy_with_style(_style(valid))
+    return HTMLResponse(page, status_code, headers={"Content-Security-Policy": policy})

@@ -43,6 +43,7 @@ export function render(root, { go, afterSignIn, onCleanup }) {
     let timer = null;
 
     const tick = () => {
+      if (!state.challenge) return; // signed in: the challenge is gone before the screen is
       const left = Math.ceil(RESEND_AFTER_S - (Date.now() - state.challenge.sent_at) / 1000);
       resend.disabled = left > 0;
       resend.textContent = left > 0 ? t("resend_in", { seconds: left }) : t("resend");
