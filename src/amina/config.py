@@ -129,6 +129,16 @@ class Settings(BaseSettings):
     # or "off"; unset means public in development and off in production.
     api_docs: ApiDocs | None = None
 
+    # The officer console (issue 11).
+    console_idle_timeout_s: int = Field(default=900, ge=60, le=3600)
+    console_absolute_timeout_s: int = Field(default=12 * 3600, ge=600, le=24 * 3600)
+    officer_password_failures_per_ip: int = 10  # per account and IP, per 15 minutes
+    officer_second_factor_failures: int = 5  # per account, whatever the IP: then it is locked
+    officer_lockout_s: int = 7200
+    manual_reminders_per_person_per_day: int = 1
+    map_tile_url: str | None = (
+        None  # a raster tile server, e.g. https://tiles.example/{z}/{x}/{y}.png
+    )
     # Report intake at line rate (issue 8): the group-commit writer and its bounds.
     intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
     intake_max_group: int = Field(default=256, ge=1)

@@ -5,6 +5,7 @@ from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, Refr
 from amina.bookings.models import Booking, BookingClosure, BookingSlot
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
+from amina.console.models import DailyCount
 from amina.db import Base
 from amina.integrations.models import IntegrationEvent, ServiceKey
 from amina.monitoring.models import (
@@ -23,7 +24,7 @@ from amina.notifications.models import (
     PushSubscription,
     SmsMessage,
 )
-from amina.officers.models import Officer, OfficerSession
+from amina.officers.models import Officer, OfficerSession, RecoveryCode
 from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, RegistrationProof, Residence
@@ -41,6 +42,7 @@ __all__ = [
     "Case",
     "Challenge",
     "Checkin",
+    "DailyCount",
     "DailyPresence",
     "Delivery",
     "Device",
@@ -58,6 +60,7 @@ __all__ = [
     "PushMessage",
     "PushSubscription",
     "RateLimitHit",
+    "RecoveryCode",
     "RefreshToken",
     "Registration",
     "RegistrationProof",

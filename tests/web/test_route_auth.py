@@ -22,6 +22,12 @@ PUBLIC = {
     ("GET", "/verify/{token}"),
     ("GET", "/verify.css"),
 }
+# The console's sign-in page, its form and the language switch (issue 11).
+CONSOLE_PUBLIC = {
+    ("GET", "/console"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/lang/{language}"),
+}
 # The app shell (HTML, JS, CSS, icons) is public by nature: it holds no personal data.
 PUBLIC_MODULES = {"amina.web.routes.app_shell"}
 # The API docs are public in development only (AMINA_API_DOCS; tests/web/test_api_docs.py).
@@ -60,6 +66,16 @@ def test_every_non_public_route_refuses_anonymous_calls(context: AppContext) -> 
                 if (method, route.path) in PUBLIC:
                     continue
                 path = re.sub(r"{(\w+)(:\w+)?}", lambda m: SAMPLE.get(m.group(1), "x"), route.path)
+                if route.path.startswith("/console"):
+                    if (method, route.path) in CONSOLE_PUBLIC:
+                        continue
+                    # A console page sends anyone without a session back to sign in.
+                    path = path.replace("/x", "/00000000-0000-0000-0000-000000000000")
+                    response = client.request(method, path, follow_redirects=False)
+                    assert response.status_code == 303, (method, route.path, response.text)
+                    assert response.headers["location"].startswith("/console?"), route.path
+                    checked += 1
+                    continue
                 response = client.request(method, path, json={})
                 assert response.status_code == 401, (method, route.path, response.text)
                 assert response.json()["error"]["code"] in {"not_authenticated"}
@@ -70,4 +86,4 @@ def test_every_non_public_route_refuses_anonymous_calls(context: AppContext) -> 
 def test_the_public_list_is_really_reachable_without_credentials(context: AppContext) -> None:
     app = create_app(context.settings, context=context)
     paths = {(m, r.path) for r in api_routes(app.routes) for m in r.methods}
-    assert paths >= PUBLIC
+    assert paths >= PUBLIC | CONSOLE_PUBLIC

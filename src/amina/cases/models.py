@@ -40,6 +40,9 @@ class Case(Base):
     closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officers.id"))
     outcome: Mapped[CaseOutcome | None] = mapped_column(enum_column(CaseOutcome))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Who works on it (issue 11): claimed by an officer or handed to one.
+    assigned_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officers.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class RegistryEntry(Base):

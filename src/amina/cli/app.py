@@ -106,6 +106,7 @@ def demo(as_json: JsonOption = False) -> None:
     """Seed a demo data set and print how to sign in as a migrant and as an officer."""
     from amina import demo as demo_data
     from amina.bookings import demo as booking_demo
+    from amina.console import demo as console_demo
     from amina.patents import demo as patent_demo
 
     with app_context() as context:
@@ -114,6 +115,9 @@ def demo(as_json: JsonOption = False) -> None:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
             seeded = demo_data.seed(session, now=now)
+            console_officers = console_demo.seed(
+                session, now=now, keys=context.keys, settings=context.settings
+            )
         with context.db.unit_of_work(readonly=True) as session:
             people = [
                 {
@@ -143,5 +147,16 @@ def demo(as_json: JsonOption = False) -> None:
         "app_url": f"{base}/",
         "sms_command": sms_command,
         "notes": [f"Patent: {patent_demo.NOTE}", f"Appointments: {booking_demo.NOTE}"],
+        "console_url": f"{base}/console",
+        "console_officers": [
+            {
+                "username": o.username,
+                "role": o.role.value,
+                "password": o.password,
+                "totp_secret": o.totp_secret,
+                "current_code": o.current_code,
+            }
+            for o in console_officers
+        ],
     }
     emit(result, as_json, lambda: print_demo(result, demo_data.DEMO_OFFICER_PASSWORD))

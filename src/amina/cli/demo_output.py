@@ -51,3 +51,9 @@ def print_demo(result: dict[str, Any], officer_password: str) -> None:
     stdout.print(f"with username and password ({officer_password!r}):")
     for officer in result["officers"]:
         stdout.print(f"  {officer['username']}  ({officer['role']})")
+    if result.get("console_officers"):
+        stdout.print(f"[bold]Officer console[/bold]: {result['console_url']}: username, password,")
+        stdout.print("then the TOTP code (put the secret into an authenticator app):")
+        for o in result["console_officers"]:
+            stdout.print(f"  {o['username']} ({o['role']})  password {o['password']!r}")
+            stdout.print(f"    TOTP secret {o['totp_secret']}, code now {o['current_code']}")

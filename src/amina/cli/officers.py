@@ -71,6 +71,9 @@ def officer_add(
             "officer_id": str(officer.id),
             "username": officer.username,
             "role": officer.role.value,
+            # The second factor is enrolled with a QR code at the first console sign-in.
+            "next": f"sign in at {context.settings.public_base_url.rstrip('/')}/console to enrol "
+            "a second factor (TOTP) and get recovery codes",
         }
     emit(data, as_json)
 

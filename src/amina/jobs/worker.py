@@ -15,6 +15,7 @@ from functools import cached_property
 
 from amina.audit import checkpoint
 from amina.calendar.availability import detect_outages
+from amina.console.stats import refresh as refresh_console_stats
 from amina.context import AppContext
 from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
@@ -28,6 +29,7 @@ from amina.patents import timers as patent_timers
 
 log = logging.getLogger("amina.worker")
 RETENTION_EVERY = timedelta(hours=1)
+CONSOLE_STATS_EVERY = timedelta(minutes=5)
 CHECKPOINT_EVERY = timedelta(days=1)
 
 
@@ -37,6 +39,7 @@ class Worker:
         self.now = now or context.clock.now
         self.leader: Leadership = leadership(context.db.engine, context.settings.data_dir)
         self.last_retention: datetime | None = None
+        self.last_console_stats: datetime | None = None
 
     @cached_property
     def push(self) -> PushSender:
@@ -95,6 +98,19 @@ class Worker:
         self.last_retention = now
         return apply_retention(self.context.db, now=now, settings=self.context.settings)
 
+    def console_stats(self) -> Counter[str]:
+        """The dashboards' daily counts (issue 11), every few minutes."""
+        now = self.now()
+        if (
+            self.last_console_stats is not None
+            and now - self.last_console_stats < CONSOLE_STATS_EVERY
+        ):
+            return Counter()
+        self.last_console_stats = now
+        with self.context.db.unit_of_work() as session:
+            rows = refresh_console_stats(session, now=now, settings=self.context.settings)
+        return Counter({"rows": rows})
+
     def audit_checkpoint(self) -> Counter[str]:
         """Once a day, sign the audit chain's head into the checkpoint file (audit.checkpoint)."""
         settings, now = self.context.settings, self.now()
@@ -124,6 +140,7 @@ class Worker:
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)
+            self._job("console_stats", results, self.console_stats)
             self._job("audit_checkpoint", results, self.audit_checkpoint)
         results["worker"] = Counter({"leader": int(leading)})
         return results

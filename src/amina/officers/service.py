@@ -1,12 +1,12 @@
-"""Officer accounts, sign-in, and what each role may do (checked server-side, always)."""
+"""Officer accounts, API sign-in, and what each role may do (checked server-side, always).
+
+Sign-in in two steps (`officers.signin`): a password, throttled per (account, IP), then a second
+factor (TOTP or a recovery code); five wrong second factors lock the account for two hours,
+whatever the IP. Console sessions (cookies) are in `officers.sessions`.
+"""
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-import hmac
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,64 +15,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
-from amina.auth import ratelimit, tokens
+from amina.auth import tokens
+from amina.config import Settings
 from amina.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from amina.keys import Keys
+from amina.officers import signin
 from amina.officers.models import Officer, OfficerSession, Role
+from amina.officers.passwords import hash_password, password_matches
+from amina.officers.permissions import PERMISSIONS, allowed
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-SESSION_TTL = timedelta(hours=8)
+__all__ = ["PERMISSIONS", "hash_password", "password_matches"]
+
+SESSION_TTL = timedelta(hours=12)
 ACCESS_TTL = timedelta(minutes=15)
 MIN_PASSWORD = 12
 
-# Which roles may do what. Anything not listed here is refused.
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "checkin.record": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
-    "registry.propose": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
-    "registry.decide": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "registry.remove": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "case.decide": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "case.view": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
-    "outage.declare": frozenset({Role.SUPERVISOR, Role.ADMIN}),
-    "calendar.override": frozenset({Role.SUPERVISOR, Role.ADMIN}),
-    "patent.issue": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "patent.view": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
-    "booking.arrive": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "booking.view": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
-    "booking.close": frozenset({Role.SUPERVISOR, Role.ADMIN}),
-}
 
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 1024 * 1024
-    )
-    encoded = [base64.b64encode(part).decode() for part in (salt, digest)]
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encoded[0]}${encoded[1]}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=64 * 1024 * 1024,
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"a password has at least {MIN_PASSWORD} characters", code="weak_password"
         )
-    except ValueError:
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-@functools.cache
-def _decoy_hash() -> str:
-    """Compared against for unknown usernames, so that timing does not reveal which exist."""
-    return hash_password(secrets.token_urlsafe(16))
 
 
 def add_officer(
@@ -84,22 +47,23 @@ def add_officer(
     display_name: str,
     role: Role,
     password: str,
+    district: str | None = None,
 ) -> Officer:
     username = username.strip().lower()
     if not username or not display_name.strip():
         raise InvalidInput("username and name are required", code="name_required")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            f"a password has at least {MIN_PASSWORD} characters", code="weak_password"
-        )
+    check_new_password(password)
     if session.scalar(select(Officer).where(Officer.username == username)) is not None:
         raise Conflict("this username is taken", code="officer_exists")
+    password_hash = hash_password(password)
     officer = Officer(
         username=username,
         display_name=display_name.strip(),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         created_at=now,
+        password_changed_at=now,
+        district=district,
     )
     session.add(officer)
     session.flush()
@@ -131,21 +95,49 @@ class OfficerTokens:
 
 
 def sign_in(
-    session: Session, *, now: datetime, keys: Keys, username: str, password: str, client_ip: str
+    session: Session,
+    *,
+    now: datetime,
+    keys: Keys,
+    settings: Settings,
+    username: str,
+    password: str,
+    client_ip: str,
+    totp_code: str | None = None,
+    recovery_code: str | None = None,
 ) -> OfficerTokens:
-    bucket = f"officer-signin:{keys.mac(keys.identifiers, username.lower())[:40]}"
-    ratelimit.check(
-        session, bucket, now=now, limit=10, window=timedelta(minutes=15), code="rate_limited"
+    """API sign-in. An officer with a second factor must give it; one without may sign in with
+    the password alone outside production only (they enrol at their first console sign-in)."""
+    officer = signin.check_password(
+        session,
+        now=now,
+        keys=keys,
+        settings=settings,
+        username=username,
+        password=password,
+        client_ip=client_ip,
     )
-    officer = session.scalar(select(Officer).where(Officer.username == username.strip().lower()))
-    matches = password_matches(password, officer.password_hash if officer else _decoy_hash())
-    if officer is None or officer.disabled_at is not None or not matches:
-        ratelimit.hit(session, bucket, now=now)
-        raise NotAuthenticated(
-            "wrong username or password", code="invalid_credentials", keep_changes=True
+    if officer.totp_enrolled_at is not None or totp_code or recovery_code:
+        signin.check_second_factor(
+            session,
+            now=now,
+            keys=keys,
+            settings=settings,
+            officer=officer,
+            code=totp_code,
+            recovery_code=recovery_code,
+        )
+    elif settings.is_production:
+        raise Forbidden(
+            "enrol a second factor at the console first", code="second_factor_not_enrolled"
         )
     officer_session = OfficerSession(
-        officer_id=officer.id, created_at=now, expires_at=now + SESSION_TTL
+        officer_id=officer.id,
+        created_at=now,
+        expires_at=now + SESSION_TTL,
+        kind="api",
+        last_seen_at=now,
+        second_factor_at=now if officer.totp_enrolled_at else None,
     )
     session.add(officer_session)
     session.flush()
@@ -156,6 +148,7 @@ def sign_in(
         action="officer.signed_in",
         subject_type="officer",
         subject_id=officer.id,
+        data={"via": "api"},
     )
     token = tokens.issue_access_token(
         keys.officer_tokens,
@@ -178,6 +171,7 @@ def authenticate(session: Session, *, now: datetime, keys: Keys, bearer: str) ->
         officer_session is None
         or officer is None
         or officer_session.revoked_at is not None
+        or officer_session.kind != "api"
         or (
             officer_session.expires_at <= now
             or officer.disabled_at is not None
@@ -189,5 +183,5 @@ def authenticate(session: Session, *, now: datetime, keys: Keys, bearer: str) ->
 
 
 def require(officer: Officer, permission: str) -> None:
-    if officer.role not in PERMISSIONS.get(permission, frozenset()):
+    if not allowed(officer.role, permission):
         raise Forbidden(f"your role ({officer.role.value}) may not do this", code="not_permitted")

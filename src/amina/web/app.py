@@ -14,6 +14,7 @@ from amina.config import Settings
 from amina.context import AppContext
 from amina.web import request_log
 from amina.web.background import BackgroundThreads
+from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
 from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
@@ -83,6 +84,7 @@ def create_app(
         bookings.officer_router,
     ):
         app.include_router(router)
+    install_console(app)
     app.include_router(patents.router)
     app.include_router(app_shell_router)
     app.include_router(api_docs.router)

@@ -16,9 +16,9 @@ from amina.calendar.models import OutageSource, OutageStatus
 from amina.calendar.service import set_override
 from amina.cases import registry
 from amina.cases import service as cases
+from amina.console.queues import reschedule_and_count
 from amina.context import AppContext
 from amina.monitoring.checkin import check_in
-from amina.monitoring.reschedule import reschedule_between
 from amina.monitoring.schedule import last_sweep_at
 from amina.officers import service as officers
 from amina.officers.models import Officer, Role
@@ -27,6 +27,7 @@ from amina.policies import outage_bounds
 from amina.rules.calendar import moscow_day_span
 from amina.rules.lifecycle import CaseKind, CaseOutcome, CaseStatus, RegistryStatus
 from amina.schemas import ApiModel, Instant, Prose, RequestModel, Text
+from amina.web.access import require_route
 from amina.web.deps import ClientIpDep, ContextDep, NowDep, SessionDep, bearer_token
 from amina.web.openapi import errors
 
@@ -34,7 +35,12 @@ router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
 
 
 def get_officer(request: Request, session: SessionDep, context: ContextDep, now: NowDep) -> Officer:
-    return officers.authenticate(session, now=now, keys=context.keys, bearer=bearer_token(request))
+    """The signed-in officer, allowed by the role matrix to take this route's action."""
+    officer = officers.authenticate(
+        session, now=now, keys=context.keys, bearer=bearer_token(request)
+    )
+    require_route(request, officer)
+    return officer
 
 
 OfficerDep = Annotated[Officer, Depends(get_officer)]
@@ -43,6 +49,9 @@ OfficerDep = Annotated[Officer, Depends(get_officer)]
 class OfficerSignInIn(RequestModel):
     username: Text = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+    # The second factor: required once the officer has enrolled one (at the console).
+    totp_code: str | None = Field(default=None, max_length=10)
+    recovery_code: str | None = Field(default=None, max_length=40)
 
 
 class OfficerTokenOut(ApiModel):
@@ -58,7 +67,7 @@ class OfficerTokenOut(ApiModel):
     status_code=201,
     response_model=OfficerTokenOut,
     summary="Officer sign-in",
-    responses=errors(401, 422, 429),
+    responses=errors(401, 403, 422, 429),
 )
 def sign_in(
     body: OfficerSignInIn, session: SessionDep, context: ContextDep, now: NowDep, ip: ClientIpDep
@@ -67,9 +76,12 @@ def sign_in(
         session,
         now=now,
         keys=context.keys,
+        settings=context.settings,
         username=body.username,
         password=body.password,
         client_ip=ip,
+        totp_code=body.totp_code,
+        recovery_code=body.recovery_code,
     )
     return OfficerTokenOut(
         access_token=issued.access_token,
@@ -206,7 +218,7 @@ class ReasonIn(RequestModel):
 def list_registry(
     officer: OfficerDep, session: SessionDep, status: RegistryStatus | None = None
 ) -> list[EntryOut]:
-    officers.require(officer, "case.view")
+    officers.require(officer, "registry.view")
     return [EntryOut.model_validate(e) for e in registry.entries(session, status=status)]
 
 
@@ -286,13 +298,17 @@ class OutageOut(ApiModel):
     status: OutageStatus
 
 
-def _reschedule_later(context: AppContext, starts_at: Any, ends_at: Any) -> None:
-    reschedule_between(
+def _reschedule_later(
+    context: AppContext, starts_at: Any, ends_at: Any, subject_type: str, subject_id: str
+) -> None:
+    reschedule_and_count(
         context.db,
         now=context.clock.now(),
         settings=context.settings,
         starts_at=starts_at,
         ends_at=ends_at,
+        subject_type=subject_type,
+        subject_id=subject_id,
     )
 
 
@@ -324,7 +340,9 @@ def declare_outage(
         officer_id=officer.id,
     )
     if outage.status is OutageStatus.ACTIVE:
-        background.add_task(_reschedule_later, context, body.starts_at, body.ends_at)
+        background.add_task(
+            _reschedule_later, context, body.starts_at, body.ends_at, "outage", str(outage.id)
+        )
     return OutageOut.model_validate(outage)
 
 
@@ -350,7 +368,9 @@ def approve_outage(
         officer_id=officer.id,
         outage_id=outage_id,
     )
-    background.add_task(_reschedule_later, context, outage.starts_at, outage.ends_at)
+    background.add_task(
+        _reschedule_later, context, outage.starts_at, outage.ends_at, "outage", str(outage.id)
+    )
     return OutageOut.model_validate(outage)
 
 
@@ -391,5 +411,8 @@ def override(
         reason=body.reason,
         officer_id=officer.id,
     )
-    background.add_task(_reschedule_later, context, *moscow_day_span(body.date))
+    start, end = moscow_day_span(body.date)
+    background.add_task(
+        _reschedule_later, context, start, end, "calendar_day", body.date.isoformat()
+    )
     return OverrideOut.model_validate(saved)
