@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from amina.rules.patents import PatentStatus, Region
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, RequestModel, Text
 
 SERIES = r"^[0-9A-Za-zА-Яа-я]{1,10}$"
 NUMBER = r"^[0-9A-Za-zА-Яа-я]{1,20}$"
@@ -89,26 +89,26 @@ class QuoteOut(ApiModel):
 
 class IssueIn(RequestModel):
     person_id: uuid.UUID
-    series: str = Field(pattern=SERIES)
-    number: str = Field(pattern=NUMBER)
+    series: Text = Field(pattern=SERIES)
+    number: Text = Field(pattern=NUMBER)
     issued_on: date
     months: int = Field(ge=1, le=12)
-    inn: str = Field(min_length=1, max_length=20)
+    inn: Text = Field(min_length=1, max_length=20)
     region: Region = Region.MOSCOW
-    profession: str | None = Field(default=None, max_length=200)
-    employer: str | None = Field(default=None, max_length=300)
+    profession: Text | None = Field(default=None, max_length=200)
+    employer: Text | None = Field(default=None, max_length=300)
 
 
 class ReissueIn(RequestModel):
-    series: str = Field(pattern=SERIES)
-    number: str = Field(pattern=NUMBER)
+    series: Text = Field(pattern=SERIES)
+    number: Text = Field(pattern=NUMBER)
     months: int = Field(ge=1, le=12)
     issued_on: date | None = None
 
 
 class PatentRef(RequestModel):
-    series: str = Field(min_length=1, max_length=10)
-    number: str = Field(min_length=1, max_length=20)
+    series: Text = Field(min_length=1, max_length=10)
+    number: Text = Field(min_length=1, max_length=20)
 
 
 class PatentPaymentIn(RequestModel):
@@ -116,11 +116,11 @@ class PatentPaymentIn(RequestModel):
     source_ref). It names the patent, or the payer's ИНН, or both."""
 
     type: Literal["patent_payment"]
-    source: str = Field(min_length=1, max_length=100)
-    source_ref: str = Field(min_length=1, max_length=200)
+    source: Text = Field(min_length=1, max_length=100)
+    source_ref: Text = Field(min_length=1, max_length=200)
     occurred_at: AwareDatetime
     patent: PatentRef | None = None
-    payer_inn: str | None = Field(default=None, max_length=20)
+    payer_inn: Text | None = Field(default=None, max_length=20)
     amount_kopecks: int = Field(ge=0, le=10**12)
 
     @model_validator(mode="after")
