@@ -4,6 +4,7 @@ from amina.audit.models import AuditEvent, AuditHead
 from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, RefreshToken
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
+from amina.connectivity.models import ConnectivityOutage
 from amina.db import Base
 from amina.integrations.models import IntegrationEvent, ServiceKey
 from amina.monitoring.models import (
@@ -14,6 +15,7 @@ from amina.monitoring.models import (
     ServiceHeartbeat,
     StepTaken,
 )
+from amina.mqtt.models import MqttAccount
 from amina.notifications.models import (
     AppKey,
     Delivery,
@@ -22,9 +24,11 @@ from amina.notifications.models import (
     PushSubscription,
     SmsMessage,
 )
+from amina.nudge.models import NudgePreference
 from amina.officers.models import Officer, OfficerSession
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, Residence
+from amina.traccar.models import TraccarDevice
 
 __all__ = [
     "AppKey",
@@ -36,6 +40,7 @@ __all__ = [
     "Case",
     "Challenge",
     "Checkin",
+    "ConnectivityOutage",
     "DailyPresence",
     "Delivery",
     "Device",
@@ -43,7 +48,9 @@ __all__ = [
     "IntegrationEvent",
     "LocationReport",
     "MonitoringState",
+    "MqttAccount",
     "Notification",
+    "NudgePreference",
     "Officer",
     "OfficerSession",
     "Outage",
@@ -59,4 +66,5 @@ __all__ = [
     "ServiceKey",
     "SmsMessage",
     "StepTaken",
+    "TraccarDevice",
 ]
