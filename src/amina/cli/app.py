@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli import mqtt as mqtt_cli
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.errors import Forbidden
 
@@ -30,6 +31,8 @@ app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
+app.command()(mqtt_cli.mqtt)
+app.add_typer(mqtt_cli.broker_app, name="broker")
 
 
 @app.command()

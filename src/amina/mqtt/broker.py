@@ -64,10 +64,14 @@ class BrokerFiles:
         return self.directory / "store"
 
 
-def config_text(files: BrokerFiles, *, host: str, port: int) -> str:
+def config_text(files: BrokerFiles, *, host: str, port: int, run_as: str | None = None) -> str:
+    # Started as root, Mosquitto drops to `run_as` (default: the `mosquitto` user), which must
+    # be able to read the files Amina writes here (mode 0600): run both as the same user.
+    user = [f"user {run_as}"] if run_as else []
     return "\n".join(
         [
             "# Written by Amina (amina broker config); rewrite it rather than edit it.",
+            *user,
             "per_listener_settings false",
             f"listener {port} {host}",
             "allow_anonymous false",
@@ -77,6 +81,9 @@ def config_text(files: BrokerFiles, *, host: str, port: int) -> str:
             "persistence true",
             f"persistence_location {files.store}/",
             "autosave_interval 1",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
             # A phone offline for a day queues many points; Amina's own session may queue a
             # backlog while the subscriber restarts. Neither may be dropped.
             "max_queued_messages 0",
@@ -116,10 +123,13 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def write_config(files: BrokerFiles, *, host: str, port: int, ingest_username: str) -> bool:
+def write_config(
+    files: BrokerFiles, *, host: str, port: int, ingest_username: str, run_as: str | None = None
+) -> bool:
     files.directory.mkdir(parents=True, exist_ok=True)
     files.store.mkdir(exist_ok=True)
-    changed = _write_if_changed(files.config, config_text(files, host=host, port=port))
+    text = config_text(files, host=host, port=port, run_as=run_as)
+    changed = _write_if_changed(files.config, text)
     changed |= _write_if_changed(files.acl, acl_text(ingest_username))
     if not files.passwords.exists():
         _write_if_changed(files.passwords, "")

@@ -71,6 +71,7 @@ class Subscriber:
     client_id: str = CLIENT_ID
     counters: Counters = field(default_factory=Counters)
     stopped: threading.Event = field(default_factory=threading.Event)
+    subscribed: threading.Event = field(default_factory=threading.Event)
     _client: paho.Client | None = None
 
     def handle(self, topic: str, payload: bytes) -> bool:
@@ -113,7 +114,15 @@ class Subscriber:
             log.error("the broker refused the subscriber: %s", reason)
             return
         client.subscribe(SUBSCRIPTION, qos=1)
-        log.info("subscribed to %s", SUBSCRIPTION)
+
+    def _on_subscribe(
+        self, _client: paho.Client, _userdata: Any, _mid: int, reasons: Any, _props: Any
+    ) -> None:
+        if any(reason.is_failure for reason in reasons):
+            log.error("the broker refused the subscription to %s", SUBSCRIPTION)
+        else:
+            self.subscribed.set()
+            log.info("subscribed to %s", SUBSCRIPTION)
 
     def _on_message(self, client: paho.Client, _userdata: Any, message: paho.MQTTMessage) -> None:
         delay = 0.5
@@ -140,6 +149,7 @@ class Subscriber:
         client.username_pw_set(self.mqtt.ingest_username, accounts.ingest_password(self.keys))
         client.on_connect = self._on_connect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         return client
