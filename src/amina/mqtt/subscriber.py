@@ -29,8 +29,8 @@ from amina.config import Settings
 from amina.db import Database
 from amina.keys import Keys
 from amina.mqtt import accounts, broker
-from amina.mqtt.intake_adapter import ingest_location
 from amina.rules.territory import Territory
+from amina.tracker_intake import ingest_location
 
 log = logging.getLogger("amina.mqtt")
 CLIENT_ID = "amina-ingest"

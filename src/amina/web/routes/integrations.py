@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 
+from amina.audit.service import Actor
+from amina.connectivity import service as connectivity
+from amina.connectivity.models import DeclaredBy
+from amina.connectivity.schemas import ConnectivityOutageEventIn
 from amina.integrations import service
-from amina.integrations.models import ServiceKey
+from amina.integrations.models import EventOutcome, ServiceKey
 from amina.integrations.schemas import EventAccepted, EventIn
 from amina.web.deps import ContextDep, NowDep, SessionDep, bearer_token
 from amina.web.openapi import errors
+from amina.web.routes.connectivity import reschedule_later
 
 router = APIRouter(prefix="/api/v1/integrations", tags=["integrations"])
 
@@ -30,8 +35,31 @@ ServiceKeyDep = Annotated[ServiceKey, Depends(get_service_key)]
     responses=errors(401, 409, 422),
 )
 def post_event(
-    body: EventIn, key: ServiceKeyDep, session: SessionDep, context: ContextDep, now: NowDep
+    body: ConnectivityOutageEventIn | EventIn,
+    key: ServiceKeyDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+    background: BackgroundTasks,
 ) -> EventAccepted:
+    if isinstance(body, ConnectivityOutageEventIn):
+        declared = connectivity.declare(
+            session,
+            now=now,
+            actor=Actor("service", key.name),
+            declared_by=DeclaredBy.INTEGRATION,
+            source=body.source,
+            source_ref=body.source_ref,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            reason=body.reason,
+            area=body.area,
+        )
+        if not declared.duplicate:
+            background.add_task(reschedule_later, context, body.starts_at, body.ends_at)
+        return EventAccepted(
+            id=declared.outage.id, outcome=EventOutcome.RECORDED, duplicate=declared.duplicate
+        )
     received = service.receive(session, now=now, settings=context.settings, key=key, event=body)
     return EventAccepted(
         id=received.event.id, outcome=received.event.outcome, duplicate=received.duplicate

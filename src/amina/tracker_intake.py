@@ -1,4 +1,4 @@
-"""The one place the MQTT subscriber enters the monitoring intake.
+"""The one place background trackers (OwnTracks over MQTT, Traccar Client) enter the intake.
 
 It calls exactly the public functions the OwnTracks HTTP route calls, so an MQTT message and an
 HTTP POST of the same OwnTracks JSON have the same effect, and (device, tst) makes them the same
@@ -56,5 +56,28 @@ def ingest_location(
         device_id=device_id,
         items=[as_report(device_id, message)],
         owntracks=True,
+    )
+    return [refused.code for refused in result.rejected]
+
+
+def ingest_report(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    territory: Territory,
+    person_id: uuid.UUID,
+    device_id: uuid.UUID,
+    report: dict[str, Any],
+) -> list[str]:
+    """Take one LOCATION in (already in Amina's shape); returns the refusal codes."""
+    result = intake.ingest(
+        session,
+        now=now,
+        settings=settings,
+        territory=territory,
+        person_id=person_id,
+        device_id=device_id,
+        items=[report],
     )
     return [refused.code for refused in result.rejected]
