@@ -43,6 +43,8 @@ def parse_area(geometry: Mapping[str, Any]) -> BaseGeometry:
         area = shape(geometry)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
         raise AreaError(f"the area's coordinates are malformed ({error})") from None
+    if not area.is_valid:
+        area = shapely.make_valid(area)  # a self-intersecting ring becomes its parts
     if area.is_empty or area.area == 0:
         raise AreaError("the area is empty")
     if shapely.get_num_coordinates(area) > MAX_VERTICES:
@@ -50,8 +52,6 @@ def parse_area(geometry: Mapping[str, Any]) -> BaseGeometry:
     min_lon, min_lat, max_lon, max_lat = area.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise AreaError("the area's coordinates are not longitude/latitude")
-    if not area.is_valid:
-        area = shapely.make_valid(area)
     return area
 
 
