@@ -28,6 +28,7 @@ from amina.web.routes import (
 )
 from amina.web.routes.app_shell import router as app_shell_router
 from amina.web.routes.connectivity import router as connectivity_router
+from amina.web.routes.nudge import router as nudge_router
 from amina.web.routes.traccar import router as traccar_router
 
 MAX_BODY_BYTES = 1_000_000  # 500 reports with room to spare
@@ -71,6 +72,7 @@ def create_app(
         app.include_router(router)
     app.include_router(connectivity_router)
     app.include_router(traccar_router)
+    app.include_router(nudge_router)
     app.include_router(app_shell_router)
     return app
 

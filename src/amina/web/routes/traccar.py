@@ -90,12 +90,6 @@ def _body(request: Request, raw: bytes) -> tuple[dict[str, str], Any]:
     return {}, None
 
 
-@router.api_route(
-    "/osmand",
-    methods=["GET", "POST"],
-    summary="Traccar Client (OsmAnd protocol): one report, as a query or a JSON body",
-    responses=errors(400, 401, 422),
-)
 def osmand(
     request: Request, raw: RawBodyDep, session: SessionDep, context: ContextDep, now: NowDep
 ) -> Response:
@@ -123,3 +117,14 @@ def osmand(
         log.info("traccar report refused: %s", ",".join(refused))
         raise InvalidInput("the report was refused: " + ",".join(refused), code=refused[0])
     return Response(status_code=200)
+
+
+for _method in ("GET", "POST"):
+    router.add_api_route(
+        "/osmand",
+        osmand,
+        methods=[_method],
+        operation_id=f"osmand_{_method.lower()}",
+        summary="Traccar Client (OsmAnd protocol): one report, as a query or a JSON body",
+        responses=errors(400, 401, 422),
+    )
