@@ -11,7 +11,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run worker demo migrate test test-sqlite test-postgres lint fmt migration-check bench browser postgres clean mosquitto
+.PHONY: help setup run worker demo sms reset migrate test test-sqlite test-postgres lint fmt migration-check bench browser postgres clean mosquitto
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ migrate: setup ## Bring the database (AMINA_DATABASE_URL, default SQLite) to the
 
 demo: setup ## Seed the demo data set
 	$(BIN)/amina demo
+
+sms: setup ## Show the SMS the log backend kept (the one-time codes of demo sign-ins)
+	$(BIN)/amina sms list --limit 10
+
+reset: setup ## Delete the local SQLite database (not the secret key): the next `make run` starts afresh
+	$(BIN)/python -m amina.reset
 
 browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
@@ -76,9 +82,14 @@ migration-check: setup postgres ## alembic check: migrations match the models, o
 	$(BIN)/python -m amina.schema_check sqlite
 	$(BIN)/python -m amina.schema_check $(PG_URL)
 
+audit-deps: setup ## Known vulnerabilities of the pinned dependencies (see docs/security.md)
+	$(BIN)/python tools/dependency_audit.py $(if $(OSV_DIR),--osv-dir $(OSV_DIR))
+
 bench: setup postgres ## Run the benchmarks (results: docs/performance.md)
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.intake --all
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.intake.wrk
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from amina import vault
 from amina.audit.service import Actor
 from amina.clock import FixedClock
 from amina.config import Settings
@@ -43,6 +44,8 @@ from tests.support.migrant import Migrant
 from tests.support.server import LiveServer
 
 TEST_DB_ENV = "AMINA_TEST_DATABASE_URL"
+# One secret for every in-process context, so data one test's helpers encrypt, its app reads.
+TEST_SECRET = "test-secret-" + "k7Qx2vR9pL4mW8nZ" * 3
 # Friday 20 November 2026, 10:00 in Moscow: a working day.
 DEFAULT_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=MOSCOW)
 
@@ -96,6 +99,12 @@ class DatabaseFactory:
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def keyring() -> vault.Keyring:
+    """The keyring column types encrypt with (amina.vault), before any context exists."""
+    return vault.install(vault.Keyring([TEST_SECRET.encode()]))
+
+
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
     server_url = os.environ.get(TEST_DB_ENV) or None  # empty means SQLite, as in .ci/run
@@ -112,8 +121,9 @@ def shared_engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def db(shared_engine: Engine) -> Iterator[Database]:
+def db(shared_engine: Engine, keyring: vault.Keyring) -> Iterator[Database]:
     """A Database whose units of work commit into savepoints of one rolled-back transaction."""
+    vault.install(keyring)  # an earlier test's context may have installed another
     connection = shared_engine.connect()
     outer = connection.begin()
     sessions = sessionmaker(
@@ -149,6 +159,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     # No background threads in-process: tests share one database connection with the app.
     overrides = {
         "challenge_response_floor_s": 0.02,
+        "secret_key": TEST_SECRET,
         "heartbeat_interval_s": 0,
         **(marker.kwargs if marker else {}),
     }

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from amina.config import Settings
 
-GOOD_SECRET = "x" * 48
+GOOD_SECRET = "q3J9vX_b2Lr7TmZ0kY8wNcPa5HsE1fGd4UoRiVx6jWt"  # token_urlsafe(32)
 PRODUCTION = {
     "env": "production",
     "database_url": "postgresql+psycopg://amina@db/amina",
@@ -18,7 +18,21 @@ PRODUCTION = {
 }
 
 
-@pytest.mark.parametrize("secret", [None, "", "changeme", "secret", "short-but-real"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        None,
+        "",
+        "changeme",
+        "secret",
+        "short-but-real",
+        "a" * 32,
+        "x" * 64,
+        "abcdefghijklmnopqrstuvwxyz012345",
+        "0123456789" * 4,
+        "ab" * 24,
+    ],
+)
 def test_production_refuses_to_start_without_a_real_secret(secret: str | None) -> None:
     with pytest.raises(ValidationError, match="AMINA_SECRET_KEY"):
         Settings(**PRODUCTION, secret_key=secret)

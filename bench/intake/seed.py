@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, Table, insert, text
 from sqlalchemy.orm import Session
 
+from amina import vault
 from amina.auth.models import AuthSession, Device, Platform
 from amina.config import Settings
 from amina.db import make_engine
@@ -113,11 +114,11 @@ def _rows(
         persons.append(
             {
                 "id": person_id,
-                "surname": f"Benchmarkov{index}",
-                "given_names": "Test",
-                "birth_date": date(1980 + index % 25, 1 + index % 12, 1 + index % 28),
+                "surname_enc": f"Benchmarkov{index}",
+                "given_names_enc": "Test",
+                "birth_date_enc": date(1980 + index % 25, 1 + index % 12, 1 + index % 28),
                 "citizenship": citizenship,
-                "phone": f"+99890{index:07d}",
+                "phone_enc": f"+99890{index:07d}",
                 "purpose": Purpose.WORK,
                 "entry_date": now.date() - timedelta(days=30),
                 "stay_days": None,
@@ -135,7 +136,7 @@ def _rows(
                 "person_id": person_id,
                 "kind": DocumentKind.PASSPORT,
                 "country": citizenship,
-                "number": fleet.passport_number(index),
+                "number_enc": fleet.passport_number(index),
                 "status": DocumentStatus.VALID,
                 "issued_on": date(2020, 1, 1),
                 "expires_on": date(2030, 1, 1),
@@ -250,6 +251,8 @@ def seed(
     now = now or datetime.now(UTC)
     settings = settings or Settings()
     console = console or Console(stderr=True)
+    # Encrypted columns (amina.vault) under the secret the server under test uses.
+    vault.install(vault.Keyring([fleet.secret_key.encode()]))
     territory = load_territory(
         settings.territory_boundary_path, tolerance_m=settings.territory_tolerance_m
     )

@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from amina import vault
 from amina.config import Settings
 from amina.db import Database
 from amina.monitoring.sweep import sweep
@@ -34,11 +35,11 @@ REMINDER_LATER = datetime(2026, 11, 19, 9, 0, tzinfo=MOSCOW)
 NOTHING_DUE = datetime(2026, 11, 18, 8, 59, tzinfo=MOSCOW)
 
 SEED = """
-INSERT INTO persons (id, surname, given_names, birth_date, citizenship, phone, purpose,
-                     entry_date, category, residence_permit, language, created_at, updated_at)
-SELECT md5('p' || g)::uuid, 'Bench', 'Person', DATE '1990-01-01', 'UZ',
-       '+99890' || lpad(g::text, 7, '0'), 'work', DATE '2025-06-01', 'none', false, 'ru',
-       :now, :now
+INSERT INTO persons (id, surname_enc, given_names_enc, birth_date_enc, citizenship, phone_enc,
+                     phone_hash, surname_birth_hash, purpose, entry_date, category,
+                     residence_permit, language, created_at, updated_at)
+SELECT md5('p' || g)::uuid, :surname, :given, :born, 'UZ', :phone, :phone_hash, :sb_hash,
+       'work', DATE '2025-06-01', 'none', false, 'ru', :now, :now
 FROM generate_series(1, :n) AS g;
 
 INSERT INTO registrations (id, person_id, status, address, registered_at, test_mode,
@@ -75,8 +76,22 @@ def drop(server_url: str, name: str) -> None:
     admin.dispose()
 
 
+def _encrypted() -> dict[str, str]:
+    """One person's encrypted fields (amina.vault), shared by every seeded row."""
+    keyring = vault.install(vault.Keyring([b"amina-bench-sweep-secret-0123456789abcdef"]))
+    return {
+        "surname": keyring.encrypt("name", "Bench"),
+        "given": keyring.encrypt("name", "Person"),
+        "born": keyring.encrypt("birth-date", "1990-01-01"),
+        "phone": keyring.encrypt("phone", "+998900000000"),
+        "phone_hash": keyring.lookup("phone", "+998900000000"),
+        "sb_hash": keyring.lookup("surname-birth-date", "bench|1990-01-01"),
+    }
+
+
 def seed(db: Database, population: int, due: int) -> float:
     started = time.perf_counter()
+    encrypted = _encrypted()
     with db.engine.begin() as connection:
         for statement in filter(str.strip, SEED.split(";")):
             connection.execute(
@@ -89,6 +104,7 @@ def seed(db: Database, population: int, due: int) -> float:
                     "later_l": LATER_L,
                     "due_at": REMINDER_DUE,
                     "later_at": REMINDER_LATER,
+                    **encrypted,
                 },
             )
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

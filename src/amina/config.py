@@ -8,8 +8,12 @@ here, never a literal buried in code. Nothing is read at import time: call `Sett
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import itertools
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,12 +25,31 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 Environment = Literal["development", "production"]
 SmsBackend = Literal["log", "http"]
 PushBackend = Literal["log", "webpush"]
+ApiDocs = Literal["public", "officer", "off"]
 
 # The nine visa-free states named in the seeds (rules.md §1).
 DEFAULT_PARTICIPATING = ("UZ", "TJ", "KG", "AM", "KZ", "GE", "AZ", "MD", "UA")
 LANGUAGES = ("ru", "en", "uz", "tg", "ky", "kk", "hy", "ka", "az", "ro", "uk")
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+
+
+def _shannon_bits(symbols: list[int]) -> float:
+    counts = Counter(symbols)
+    total = len(symbols)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) if total else 0.0
+
+
+def estimated_entropy_bits(secret: str) -> float:
+    """A conservative estimate of a secret's entropy: its length times the smaller of the
+    per-character Shannon entropy of its characters and of the steps between them. Repeats
+    ("aaaa…") and runs ("abcd…", "1234…") score near zero; random keys score near their true
+    size (`secrets.token_urlsafe(32)`: ~230 bits)."""
+    points = [ord(char) for char in secret]
+    steps = [b - a for a, b in itertools.pairwise(points)]
+    per_char = min(_shannon_bits(points), _shannon_bits(steps) if steps else 0.0)
+    return per_char * len(points)
 
 
 def _csv(value: object) -> object:
@@ -62,6 +85,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = 30
     # Every challenge answer takes at least this long, known identity or not (rules.md §2).
     challenge_response_floor_s: float = Field(default=0.35, ge=0, le=5)
+    # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed (issue 9).
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     # The regime (rules.md §1, §3, §4).
     participating_citizenships: Annotated[tuple[str, ...], NoDecode] = DEFAULT_PARTICIPATING
@@ -93,11 +118,37 @@ class Settings(BaseSettings):
     sweep_batch_size: int = 1000
     heartbeat_interval_s: int = 60
     outage_min_gap_s: int = 300
+    # A declared outage longer than this needs a second supervisor's approval (issue 9).
+    outage_max_days: int = Field(default=7, ge=1, le=30)
     delivery_max_attempts: int = 8
     delivery_base_backoff_s: int = 30
     push_backend: PushBackend | None = None
     vapid_subject: str = "mailto:support@amina.example"
     raw_report_retention_days: int = 30
+    # /docs, /redoc, /openapi.json (issue 10): "public", "officer" (an officer's bearer token)
+    # or "off"; unset means public in development and off in production.
+    api_docs: ApiDocs | None = None
+
+    # Report intake at line rate (issue 8): the group-commit writer and its bounds.
+    intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
+    intake_max_group: int = Field(default=256, ge=1)
+    intake_max_queue: int = Field(default=4096, ge=1)
+    intake_max_wait_s: float = Field(default=5.0, gt=0)
+    intake_max_active: int = Field(default=128, ge=1)  # per process, past the cheap checks
+    # Data at rest, the audit anchor, production headers (issue 9).
+    # Comma-separated secrets that values may still be encrypted under (`amina keys rotate`).
+    retired_secret_keys: SecretStr | None = None
+    data_key_version: int = Field(default=1, ge=1, le=1000)
+    # Where `amina audit checkpoint` writes signed heads, and the Ed25519 key that signs them
+    # (default: the data directory). Keep both off the database server.
+    audit_checkpoint_dir: Path | None = None
+    audit_signing_key_path: Path | None = None
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+    # The work patent (issue 12, rules.md §7).
+    patent_reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1)
+    patent_reminder_time: time = time(10, 0)
+    patent_payee_path: Path | None = None
+    patent_rates_path: Path | None = None
 
     # Background trackers and shutdowns (issue 13).
     mqtt_host: str = "127.0.0.1"
@@ -115,6 +166,25 @@ class Settings(BaseSettings):
     def _split_citizenships(cls, value: object) -> object:
         return _csv(value)
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for cidr in value if isinstance(value, tuple | list) else ():
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"AMINA_TRUSTED_PROXIES: {cidr!r} is not a CIDR") from None
+        return value
+
+    @field_validator("patent_reminder_days", mode="before")
+    @classmethod
+    def _split_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
+
     @field_validator("now")
     @classmethod
     def _now_is_aware(cls, value: datetime | None) -> datetime | None:
@@ -127,10 +197,15 @@ class Settings(BaseSettings):
         if self.env != "production":
             return self
         key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        if (
+            key.strip().lower() in PLACEHOLDER_SECRETS
+            or len(key) < MIN_SECRET_LENGTH
+            or estimated_entropy_bits(key) < MIN_SECRET_BITS
+        ):
             raise ValueError(
-                "AMINA_SECRET_KEY must be a real secret of at least "
-                f"{MIN_SECRET_LENGTH} characters in production"
+                "AMINA_SECRET_KEY must be a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters and about {MIN_SECRET_BITS} bits of entropy "
+                "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         if self.now is not None:
             raise ValueError("AMINA_NOW is not allowed in production")
@@ -155,8 +230,24 @@ class Settings(BaseSettings):
         return self.sms_backend or ("http" if self.is_production else "log")
 
     @property
+    def effective_api_docs(self) -> ApiDocs:
+        return self.api_docs or ("off" if self.is_production else "public")
+
+    @property
     def effective_push_backend(self) -> PushBackend:
         return self.push_backend or ("webpush" if self.is_production else "log")
+
+    def retired_secret_key_bytes(self) -> list[bytes]:
+        raw = self.retired_secret_keys.get_secret_value() if self.retired_secret_keys else ""
+        return [part.strip().encode() for part in raw.split(",") if part.strip()]
+
+    @property
+    def effective_audit_checkpoint_dir(self) -> Path:
+        return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
+
+    @property
+    def effective_audit_signing_key_path(self) -> Path:
+        return self.audit_signing_key_path or self.data_dir / "audit_signing_key.pem"
 
     def secret_key_bytes(self) -> bytes:
         """The signing secret: from the environment, or (outside production) a generated one

@@ -3,6 +3,11 @@
 SQLite (the embedded default) runs in WAL mode with full fsync, and write transactions start
 with BEGIN IMMEDIATE so that two writers queue on the busy timeout instead of failing on a lock
 upgrade. PostgreSQL is the production database.
+
+Nothing here waits without a bound: the in-process SQLite write lock is taken with a timeout
+(`write_wait_s`) and a connection is checked out of the pool with one (`POOL_TIMEOUT_S`); past
+either bound the unit of work raises `Overloaded` (503 + Retry-After) before it has changed
+anything, instead of holding a pool thread hostage.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from typing import Any, cast
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from amina.errors import DomainError
+from amina.errors import DomainError, Overloaded
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +39,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a unit of work may wait for a pooled connection before it sheds with a 503.
+POOL_TIMEOUT_S = 5.0
+# How long a SQLite writer of this process may wait for the in-process write lock.
+WRITE_WAIT_S = 10.0
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -144,6 +154,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
             echo=echo,
             pool_size=pool_size,
             max_overflow=pool_size,
+            pool_timeout=POOL_TIMEOUT_S,
             connect_args={"check_same_thread": False},
         )
         _configure_sqlite(engine)
@@ -153,6 +164,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 10},
     )
@@ -169,6 +181,7 @@ class Database:
     # processes still wait on the busy timeout.
     serialize_writes: bool = True
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    write_wait_s: float = WRITE_WAIT_S
 
     @classmethod
     def connect(cls, url: str, *, pool_size: int = 10) -> Database:
@@ -187,11 +200,22 @@ class Database:
         its WAL flush) before control returns to the caller.
         """
         serialise = self.serialize_writes and self.is_sqlite and not readonly
-        if serialise:
-            self.write_lock.acquire()
+        if serialise and not self.write_lock.acquire(timeout=self.write_wait_s):
+            raise Overloaded("the database is busy; try again shortly", retry_after_s=2)
         session = self.sessions()
-        if readonly:
-            session.connection(execution_options={"amina_readonly": True})
+        try:
+            # Check the connection out now, with a bound, rather than at the first statement.
+            session.connection(execution_options={"amina_readonly": True} if readonly else {})
+        except PoolTimeout:
+            session.close()
+            if serialise:
+                self.write_lock.release()
+            raise Overloaded("the database is busy; try again shortly", retry_after_s=2) from None
+        except BaseException:
+            session.close()
+            if serialise:
+                self.write_lock.release()
+            raise
         try:
             yield session
             if not readonly:

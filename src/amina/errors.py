@@ -9,7 +9,8 @@ status in a single handler, and the CLI prints them. Every error carries a stabl
     ├── Forbidden              403  authenticated, but not allowed
     ├── NotFound               404
     ├── Conflict               409  the current state does not allow it
-    └── RateLimited            429  too many attempts; `retry_after_s` says when to try again
+    ├── RateLimited            429  too many attempts; `retry_after_s` says when to try again
+    └── Overloaded             503  shed under load, never by hanging; `retry_after_s` likewise
 """
 
 from __future__ import annotations
@@ -75,4 +76,15 @@ class RateLimited(DomainError):
         keep_changes: bool = False,
     ) -> None:
         super().__init__(message, code=code, keep_changes=keep_changes)
+        self.retry_after_s = retry_after_s
+
+
+class Overloaded(DomainError):
+    """The service is too busy to take this request now (a bounded queue or a bounded wait for
+    the write lock ran out). Nothing was changed; the client retries after `retry_after_s`."""
+
+    code = "overloaded"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after_s: int = 1) -> None:
+        super().__init__(message, code=code)
         self.retry_after_s = retry_after_s

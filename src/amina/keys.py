@@ -47,8 +47,25 @@ class Keys:
         return Ed25519PrivateKey.from_private_bytes(_derive(self.secret, "proof-of-registration"))
 
     @cached_property
+    def proof_tokens(self) -> bytes:
+        return _derive(self.secret, "proof-tokens")
+
+    @cached_property
     def proof_verifying(self) -> Ed25519PublicKey:
         return self.proof_signing.public_key()
 
     def mac(self, key: bytes, message: str) -> str:
         return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+    @cached_property
+    def audit_chain(self) -> bytes:
+        """The audit chain's HMAC key: without the secret, an edited chain can't be re-keyed."""
+        return _derive(self.secret, "audit-chain")
+
+    def field_key(self, purpose: str, version: int) -> bytes:
+        """An AES-256-GCM key for one kind of personal data at rest, at one key version."""
+        return _derive(self.secret, f"field:{purpose}:v{version}")
+
+    def lookup_key(self, purpose: str, version: int) -> bytes:
+        """The HMAC key of a lookup column (a keyed hash of the normalised value)."""
+        return _derive(self.secret, f"lookup:{purpose}:v{version}")

@@ -26,9 +26,11 @@ from amina.notifications.models import (
 )
 from amina.nudge.models import NudgePreference
 from amina.officers.models import Officer, OfficerSession
+from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, Residence
 from amina.traccar.models import TraccarDevice
+from amina.registration.models import Registration, RegistrationProof, Residence
 
 __all__ = [
     "AppKey",
@@ -54,12 +56,15 @@ __all__ = [
     "Officer",
     "OfficerSession",
     "Outage",
+    "Patent",
+    "PatentPayment",
     "Person",
     "PushMessage",
     "PushSubscription",
     "RateLimitHit",
     "RefreshToken",
     "Registration",
+    "RegistrationProof",
     "RegistryEntry",
     "Residence",
     "ServiceHeartbeat",

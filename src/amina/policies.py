@@ -7,6 +7,7 @@ from datetime import timedelta
 from amina.config import Settings
 from amina.rules.deadlines import DeadlinePolicy
 from amina.rules.eligibility import EligibilityPolicy
+from amina.rules.outages import OutageBounds
 from amina.rules.reports import TimingPolicy
 
 
@@ -36,3 +37,7 @@ def timing_policy(settings: Settings) -> TimingPolicy:
         clock_skew=timedelta(seconds=settings.clock_skew_s),
         max_age=timedelta(days=settings.max_report_age_days),
     )
+
+
+def outage_bounds(settings: Settings) -> OutageBounds:
+    return OutageBounds(max_days=settings.outage_max_days)

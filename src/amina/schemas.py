@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
 from amina.rules.calendar import MOSCOW
 
@@ -16,6 +17,35 @@ def moscow_rfc3339(value: datetime) -> str:
 
 # An instant, rendered in Moscow time with its offset ("2026-01-15T00:00:00+03:00").
 Instant = Annotated[AwareDatetime, PlainSerializer(moscow_rfc3339, return_type=str)]
+
+
+# Control characters (NUL included: PostgreSQL cannot store it) and lone surrogates (they cannot
+# be encoded at all). Prose may keep line breaks and tabs; nothing else in category C*c/Cs.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
+_PROSE_WHITESPACE = frozenset("\n\t")
+
+
+def clean_text(value: object, *, multiline: bool = False) -> object:
+    """Every text field of every request passes here: NFC first (so that the length limit is
+    checked on what will be stored), then NUL and other control characters are refused."""
+    if not isinstance(value, str):
+        return value  # pydantic's own str validation refuses it
+    value = unicodedata.normalize("NFC", value)
+    allowed = _PROSE_WHITESPACE if multiline else frozenset()
+    for char in value:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in allowed:
+            raise ValueError("must not contain NUL or other control characters")
+    return value
+
+
+def _clean_prose(value: object) -> object:
+    return clean_text(value, multiline=True)
+
+
+# One line of text: a name, a version, an address, a reference. Give it a max_length.
+Text = Annotated[str, BeforeValidator(clean_text)]
+# Free text an officer writes (a reason, a basis): line breaks and tabs allowed.
+Prose = Annotated[str, BeforeValidator(_clean_prose)]
 
 
 class ApiModel(BaseModel):

@@ -125,14 +125,38 @@ def context(browser: Browser, app_server: LiveServer) -> Iterator[BrowserContext
     context.close()
 
 
+# The browser itself logs an API answer the app expects and handles (a wrong code's 422, a 401
+# before a refresh), and a request made while a test has put the phone offline, as "Failed to
+# load resource"; neither is an error of the page.
+EXPECTED_CONSOLE = re.compile(
+    r"^Failed to load resource: "
+    r"(the server responded with a status of 4|net::ERR_INTERNET_DISCONNECTED)"
+)
+
+
+def collect_errors(page: Page) -> list[str]:
+    """Every uncaught exception and every console error (CSP violations included) of `page`."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text}")
+            if message.type == "error" and not EXPECTED_CONSOLE.match(message.text)
+            else None
+        ),
+    )
+    return errors
+
+
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
-    """A page that fails the test on any uncaught error in the app's JavaScript."""
+    """A page that fails the test on any uncaught error or console error."""
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = collect_errors(page)
     yield page
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    page.wait_for_timeout(0)  # deliver events still queued
+    assert errors == [], f"errors in the page: {errors}"
 
 
 def pick_language_and_continue(page: Page, language: str) -> None:

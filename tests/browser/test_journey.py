@@ -91,6 +91,11 @@ def test_full_journey(page: Page, app_server: LiveServer) -> None:
 
     page.get_by_role("link", name=text["tab_proof"]).click()
     expect(page.locator("img.qr")).to_be_visible()
+    status = page.get_by_test_id("proof-status")
+    expect(status).to_contain_text(text["proofcard_since"].split("{")[0].strip())
+    expect(page.get_by_test_id("proof-checked")).to_be_visible()
+    expect(page.get_by_text("••")).to_be_visible()  # the masked document
+    assert migrant.card_number not in page.content()
     assert (
         page.locator("img.qr").get_attribute("src", timeout=1000).startswith("data:image/svg+xml")
     )

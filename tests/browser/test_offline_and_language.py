@@ -9,6 +9,7 @@ from tests.browser.conftest import (
     add_migrant,
     api_get,
     catalog,
+    collect_errors,
     new_context,
     person_show,
     queued_ids,
@@ -121,6 +122,7 @@ def test_device_key_falls_back_to_noble_without_webcrypto_ed25519(
         })()"""
     )
     page = context.new_page()
+    errors = collect_errors(page)
     try:
         text = catalog("ru")
         migrant = add_migrant(app_server)
@@ -133,5 +135,6 @@ def test_device_key_falls_back_to_noble_without_webcrypto_ed25519(
         expect(page.get_by_text(text["report_sent"].split("{")[0].strip())).to_be_visible()
         reports = api_get(page, "/api/v1/me/export")["location_reports"]
         assert len([r for r in reports if not r.get("heartbeat")]) >= 2
+        assert errors == []
     finally:
         context.close()

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Request
 
-from tests.browser.conftest import ROOT, new_context
+from tests.browser.conftest import ROOT, collect_errors, new_context
 from tests.support.server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -31,6 +31,7 @@ def cold_load(browser: Browser, server: LiveServer) -> tuple[list[dict[str, Any]
     """A first visit in a fresh context: (files and their bytes on the wire, load, first screen)."""
     context = new_context(browser, server)
     page = context.new_page()
+    errors = collect_errors(page)
     finished: list[Request] = []
     page.on("requestfinished", lambda request: finished.append(request))
     try:
@@ -45,6 +46,7 @@ def cold_load(browser: Browser, server: LiveServer) -> tuple[list[dict[str, Any]
             sizes = request.sizes()
             wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
             rows.append({"url": request.url.removeprefix(server.base_url), "bytes": wire})
+        assert errors == []
     finally:
         context.close()
     return rows, float(load_ms), float(first_screen_ms)

@@ -22,6 +22,7 @@ from amina.monitoring.sweep import sweep
 from amina.notifications.models import Delivery, Notification, SmsMessage
 from amina.rules.calendar import MOSCOW
 from amina.rules.lifecycle import DeliveryStatus
+from tests.conftest import TEST_SECRET
 from tests.support.seed import seed_registered
 from tests.support.server import AMINA
 
@@ -37,6 +38,8 @@ def worker_env(url: str, data_dir: Path, now: datetime, **extra: str) -> dict[st
         AMINA_DATABASE_URL=url,
         AMINA_DATA_DIR=str(data_dir),
         AMINA_NOW=now.isoformat(),
+        # The secret seed_registered encrypted the people with (tests.conftest).
+        AMINA_SECRET_KEY=TEST_SECRET,
         AMINA_SWEEP_BATCH_SIZE="25",
         AMINA_WORKER_INTERVAL_S="0.2",
         **extra,

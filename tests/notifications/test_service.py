@@ -31,6 +31,12 @@ SAMPLE = {
     "reason": "r",
     "basis": "b",
     "place": "p",
+    # the patent (issue 12)
+    "days": 7,
+    "months": 2,
+    "valid_through_on": "2026-04-14",
+    "series": "77",
+    "number": "2600012345",
 }
 
 

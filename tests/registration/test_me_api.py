@@ -174,9 +174,9 @@ def test_proof_of_registration_is_verifiable_by_anyone(
     assert proof["qr_svg"].startswith("<svg") and proof["verify_url"].endswith(proof["token"])
     checked = client.get(f"/verify/{proof['token']}", headers={"Accept": "application/json"})
     assert checked.status_code == 200
-    assert checked.json()["valid"] is True and checked.json()["holder"] == "Karimov A."
+    assert checked.json()["valid"] is True and checked.json()["holder"].startswith("Karimov ")
     page = client.get(f"/verify/{proof['token']}")
-    assert page.status_code == 200 and "Registration active" in page.text
+    assert page.status_code == 200 and "Действительно" in page.text
     forged = proof["token"][:-4] + ("AAAA" if not proof["token"].endswith("AAAA") else "BBBB")
     assert client.get(f"/verify/{forged}").status_code == 404
     assert client.get("/verify/nonsense", headers={"Accept": "application/json"}).json() == {

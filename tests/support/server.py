@@ -55,7 +55,7 @@ class LiveServer:
         )
         return env
 
-    def start(self, timeout_s: float = 30.0) -> LiveServer:
+    def start(self, timeout_s: float = 90.0) -> LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"serve-{self.port}.log"
         self._log = self.log_path.open("ab")

@@ -20,9 +20,12 @@ PUBLIC = {
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/officer/sessions"),
     ("GET", "/verify/{token}"),
+    ("GET", "/verify.css"),
 }
 # The app shell (HTML, JS, CSS, icons) is public by nature: it holds no personal data.
 PUBLIC_MODULES = {"amina.web.routes.app_shell"}
+# The API docs are public in development only (AMINA_API_DOCS; tests/web/test_api_docs.py).
+PUBLIC_MODULES |= {"amina.web.routes.api_docs"}
 SAMPLE = {"token": "x", "notification_id": "00000000-0000-0000-0000-000000000000"}
 
 

@@ -36,6 +36,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The id of the HMAC key of `hash`; NULL for the unkeyed SHA-256 events before 0952.
+    mac_kid: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):
@@ -46,3 +48,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of "seq:hash" under the audit key (NULL only for the empty chain): a chain rewritten
+    # and downgraded to unkeyed SHA-256 links can't bring a head that matches.
+    mac: Mapped[str | None] = mapped_column(String(64))
+    mac_kid: Mapped[str | None] = mapped_column(String(16))

@@ -1,13 +1,20 @@
-"""Appending to, and verifying, the hash-chained audit log.
+"""Appending to, and verifying, the keyed, hash-chained audit log.
 
-Each event's hash covers its content and the previous event's hash, and events carry a gap-free
+Each event's MAC covers its content and the previous event's MAC, and events carry a gap-free
 sequence number; the chain's tip lives in `audit_head`. Appending locks the head row, so
 concurrent writers (several API processes, the worker) still form a single chain.
+
+The MAC is HMAC-SHA256 under a key derived from the secret (`Keys.audit_chain`), named by
+`mac_kid`: whoever holds only the database cannot recompute it. Events written before migration
+0952 have no `mac_kid` and keep their unkeyed SHA-256 hashes; they still verify, but only before
+the first keyed event (a keyed chain cannot be downgraded). Signed checkpoints kept outside the
+database (`audit.checkpoint`) anchor the head, so even a full rewrite is caught.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator
@@ -18,6 +25,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amina import vault
 from amina.audit.models import AuditEvent, AuditHead
 from amina.bulk import insert_rows
 
@@ -62,10 +70,20 @@ def _content(event: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
-def event_hash(prev_hash: str, event: AuditEvent | dict[str, Any]) -> str:
+def _canonical(prev_hash: str, event: AuditEvent | dict[str, Any]) -> bytes:
     fields = event if isinstance(event, dict) else {c: getattr(event, c) for c in _COLUMNS}
     canonical = json.dumps(_content(fields), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return (prev_hash + canonical).encode()
+
+
+def event_hash(prev_hash: str, event: AuditEvent | dict[str, Any]) -> str:
+    """The unkeyed SHA-256 of events written before migration 0952 (legacy)."""
+    return hashlib.sha256(_canonical(prev_hash, event)).hexdigest()
+
+
+def event_mac(key: bytes, prev_hash: str, event: AuditEvent | dict[str, Any]) -> str:
+    """The keyed link of every event written since: HMAC-SHA256 under the audit key."""
+    return hmac.new(key, _canonical(prev_hash, event), hashlib.sha256).hexdigest()
 
 
 _COLUMNS = (
@@ -81,6 +99,7 @@ _COLUMNS = (
     "data",
     "prev_hash",
     "hash",
+    "mac_kid",
 )
 
 
@@ -105,6 +124,8 @@ def record_many(session: Session, *, now: datetime, events: list[Event]) -> None
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).scalar_one()
     rows: list[dict[str, Any]] = []
+    keyring = vault.current()
+    kid, key = keyring.audit_kid, keyring.audit_keys[keyring.audit_kid]
     seq, prev_hash = head.seq, head.hash
     for spec in events:
         person_id = spec.person_id
@@ -124,11 +145,13 @@ def record_many(session: Session, *, now: datetime, events: list[Event]) -> None
             "reason": spec.reason,
             "data": json.loads(json.dumps(spec.data or {}, default=str)),
             "prev_hash": prev_hash,
+            "mac_kid": kid,
         }
-        row["hash"] = prev_hash = event_hash(prev_hash, row)
+        row["hash"] = prev_hash = event_mac(key, prev_hash, row)
         rows.append(row)
     insert_rows(session, AuditEvent, rows)
     head.seq, head.hash = seq, prev_hash
+    head.mac, head.mac_kid = head_mac(key, seq, prev_hash), kid
     session.flush()
 
 
@@ -176,16 +199,41 @@ def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
+def head_mac(key: bytes, seq: int, link: str) -> str:
+    return hmac.new(key, f"audit-head:{seq}:{link}".encode(), hashlib.sha256).hexdigest()
+
+
+def _head_is_keyed(head: AuditHead) -> bool:
+    if head.seq == 0 and head.mac is None:
+        return True  # the empty chain: nothing to key yet
+    key = vault.current().audit_keys.get(head.mac_kid or "")
+    return key is not None and hmac.compare_digest(
+        head.mac or "", head_mac(key, head.seq, head.hash)
+    )
+
+
+def _expected(event: AuditEvent, prev_hash: str, keyed_seen: bool) -> str | None:
+    """The link `event` must carry, or None if it can't be right whatever it carries."""
+    if event.mac_kid is None:
+        return None if keyed_seen else event_hash(prev_hash, event)
+    key = vault.current().audit_keys.get(event.mac_kid)
+    return None if key is None else event_mac(key, prev_hash, event)
+
+
 def verify(session: Session) -> Verification:
     """Walk the chain: a changed, removed or inserted event breaks it at the first bad one."""
-    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    prev_hash, expected_seq, count, keyed_seen = GENESIS_HASH, 1, 0, False
     for event in _events(session):
         if event.seq != expected_seq:
             return Verification(False, count, expected_seq, f"event {expected_seq} is missing")
-        if event.prev_hash != prev_hash or event.hash != event_hash(prev_hash, event):
+        expected = _expected(event, prev_hash, keyed_seen)
+        if event.prev_hash != prev_hash or expected is None or event.hash != expected:
             return Verification(False, count, event.seq, f"event {event.seq} was altered")
+        keyed_seen = keyed_seen or event.mac_kid is not None
         prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     head = session.get(AuditHead, HEAD_ID)
     if head is None or head.seq != count or head.hash != prev_hash:
         return Verification(False, count, count + 1, "events after the last one were removed")
+    if not _head_is_keyed(head):
+        return Verification(False, count, None, "the chain's head is not signed by the audit key")
     return Verification(True, count)

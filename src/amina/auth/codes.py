@@ -21,6 +21,7 @@ CALLING_CODES = {
     "AZ": "994", "MD": "373", "UA": "380", "RU": "7", "BY": "375",
 }  # fmt: skip
 _CODE_LIST = sorted(set(CALLING_CODES.values()))
+MASK = "••• •• ••"
 
 
 def new_code() -> str:
@@ -53,12 +54,17 @@ def _calling_code(phone: str) -> str:
 
 
 def phone_hint(phone: str) -> str:
-    """'+998 ••• •• 67': enough for the person to recognise their number, no more."""
-    return f"+{_calling_code(phone)} ••• •• {phone[-2:]}"
+    """'+998 ••• •• ••': the country the code goes to, and no digit of the number itself.
+
+    It depends on the document alone (the caller passes the holder's phone whatever birth date
+    was given), and it shows no subscriber digits: a digit would let anyone holding a card
+    number tell the right birth date from a wrong one, or learn part of the phone number.
+    """
+    return f"+{_calling_code(phone)} {MASK}"
 
 
 def decoy_phone_hint(keys: Keys, identifier: str, citizenship: str | None) -> str:
     """A stable, plausible hint for an identity we do not know (same shape as a real one)."""
     digest = keys.mac(keys.identifiers, f"decoy|{identifier}")
     code = CALLING_CODES.get(citizenship or "") or _CODE_LIST[int(digest[:4], 16) % len(_CODE_LIST)]
-    return f"+{code} ••• •• {int(digest[4:8], 16) % 100:02d}"
+    return f"+{code} {MASK}"

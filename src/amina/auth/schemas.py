@@ -9,19 +9,19 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from amina.auth.models import Platform
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, RequestModel, Text
 
 
 class CardChallengeIn(RequestModel):
     method: Literal["card"]
-    card_number: str = Field(min_length=1, max_length=40)
+    card_number: Text = Field(min_length=1, max_length=40)
     birth_date: date
 
 
 class PassportChallengeIn(RequestModel):
     method: Literal["passport"]
-    citizenship: str = Field(min_length=2, max_length=2)
-    passport_number: str = Field(min_length=1, max_length=40)
+    citizenship: Text = Field(min_length=2, max_length=2)
+    passport_number: Text = Field(min_length=1, max_length=40)
     birth_date: date
 
 
@@ -36,20 +36,20 @@ class ChallengeOut(ApiModel):
 
 
 class DeviceIn(RequestModel):
-    public_key: str = Field(min_length=1, max_length=100)
+    public_key: Text = Field(min_length=1, max_length=100)
     platform: Platform
-    model: str | None = Field(default=None, max_length=100)
-    app_version: str | None = Field(default=None, max_length=40)
+    model: Text | None = Field(default=None, max_length=100)
+    app_version: Text | None = Field(default=None, max_length=40)
 
 
 class SessionIn(RequestModel):
     challenge_id: uuid.UUID
-    code: str = Field(pattern=r"^[0-9]{6}$")
+    code: Text = Field(pattern=r"^[0-9]{6}$")
     device: DeviceIn
 
 
 class RefreshIn(RequestModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: Text = Field(min_length=1, max_length=200)
 
 
 class TokensOut(ApiModel):

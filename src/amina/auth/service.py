@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
@@ -50,6 +50,9 @@ class Identity:
     key: str
     person: Person | None
     citizenship: str | None
+    # The phone of the document's holder, whatever birth date was given: the hint must not
+    # tell a right birth date from a wrong one.
+    holder_phone: str | None
 
 
 def _identify(session: Session, keys: Keys, request: ChallengeIn) -> Identity:
@@ -66,10 +69,11 @@ def _identify(session: Session, keys: Keys, request: ChallengeIn) -> Identity:
         number = ids.normalise_passport_number(request.passport_number)
         key = codes.identifier_key(keys, DocumentKind.PASSPORT, citizenship, number)
         document = find_passport(session, citizenship, number)
-    person = session.get(Person, document.person_id) if document is not None else None
+    holder = session.get(Person, document.person_id) if document is not None else None
+    person = holder
     if person is not None and (person.birth_date != request.birth_date or person.deceased_at):
         person = None
-    return Identity(key, person, citizenship)
+    return Identity(key, person, citizenship, holder.phone if holder else None)
 
 
 def _failed_challenges(session: Session, identifier: str, since: datetime) -> int:
@@ -134,12 +138,15 @@ def start_challenge(
     )
     session.add(challenge)
     session.flush()
-    if identity.person is None:
+    if identity.holder_phone is not None:
+        hint = codes.phone_hint(identity.holder_phone)
+    else:
         hint = codes.decoy_phone_hint(keys, identity.key, identity.citizenship)
+    if identity.person is None:
         return StartedChallenge(challenge_id, challenge.expires_at, hint, None)
     person = identity.person
     sms = OutgoingSms(person.phone, code, person.language, challenge_id)
-    return StartedChallenge(challenge_id, challenge.expires_at, codes.phone_hint(person.phone), sms)
+    return StartedChallenge(challenge_id, challenge.expires_at, hint, sms)
 
 
 @dataclass(frozen=True)
@@ -163,7 +170,11 @@ def _check_code(
     code: str,
     now: datetime,
 ) -> uuid.UUID:
-    """The signed-in person's id, or a refusal. Unknown identities fail like wrong codes."""
+    """The signed-in person's id, or a refusal. Unknown identities fail like wrong codes.
+
+    Both the attempt and the consumption are conditional updates: under concurrency the
+    database, not a stale read, decides which single request gets to use the code.
+    """
     if challenge is None:
         raise NotAuthenticated("the code is not valid", code="invalid_code")
     if challenge.consumed_at is not None:
@@ -171,16 +182,42 @@ def _check_code(
     if challenge.expires_at <= now:
         raise NotAuthenticated("the code has expired; ask for a new one", code="code_expired")
     _check_not_locked(session, settings, challenge.identifier, now)
-    if challenge.attempts >= settings.otp_max_attempts:
+    counted = session.execute(
+        update(Challenge)
+        .where(
+            Challenge.id == challenge.id,
+            Challenge.consumed_at.is_(None),
+            Challenge.attempts < settings.otp_max_attempts,
+        )
+        .values(attempts=Challenge.attempts + 1)
+        .returning(Challenge.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if counted is None:
+        session.refresh(challenge)
+        if challenge.consumed_at is not None:
+            raise NotAuthenticated("this code has already been used", code="code_used")
         raise NotAuthenticated(
             "too many wrong codes; ask for a new one", code="challenge_exhausted"
         )
-    challenge.attempts += 1
     matches = codes.code_matches(keys, challenge.id, code, challenge.code_hash)
     if challenge.person_id is None or not matches:
-        challenge.failed = True
+        session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id)
+            .values(failed=True)
+            .execution_options(synchronize_session=False)
+        )
         raise _refused("the code is not valid", "invalid_code")
-    challenge.consumed_at = now
+    consumed = session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id, Challenge.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .returning(Challenge.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if consumed is None:
+        raise NotAuthenticated("this code has already been used", code="code_used")
     return challenge.person_id
 
 
@@ -274,11 +311,32 @@ def sign_in(
     return _issue(session, now=now, settings=settings, keys=keys, auth_session=auth_session)
 
 
+def _revoke_family(session: Session, *, now: datetime, session_id: uuid.UUID) -> None:
+    """A refresh token presented twice was copied: the session and every token of its family
+    stop working, whichever copy came first."""
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.session_id == session_id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def refresh(
     session: Session, *, now: datetime, settings: Settings, keys: Keys, refresh_token: str
 ) -> Tokens:
     """Rotate: the old token stops working. Presenting a used one means it was copied, so the
-    whole session is revoked."""
+    whole session (the token's family) is revoked.
+
+    The rotation is a conditional update (`… WHERE used_at IS NULL RETURNING`): of two
+    concurrent refreshes with one token exactly one wins, and the loser counts as a reuse.
+    """
     stored = session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == tokens.token_hash(refresh_token))
     )
@@ -293,14 +351,29 @@ def refresh(
         or (device.revoked_at is not None)
     ):
         raise NotAuthenticated("this session has ended; sign in again", code="session_revoked")
-    if stored.used_at is not None:
-        auth_session.revoked_at = now
-        raise _refused("this refresh token was already used; sign in again", "refresh_token_reused")
-    if stored.expires_at <= now:
+    if stored.expires_at <= now and stored.used_at is None:
         raise NotAuthenticated(
             "the refresh token has expired; sign in again", code="refresh_token_expired"
         )
-    stored.used_at = now
+    rotated = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+        .returning(RefreshToken.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if rotated is None:
+        _revoke_family(session, now=now, session_id=auth_session.id)
+        record(
+            session,
+            now=now,
+            actor=Actor.person(auth_session.person_id),
+            action="auth.refresh_reused",
+            subject_type="person",
+            subject_id=auth_session.person_id,
+            data={"session_id": str(auth_session.id)},
+        )
+        raise _refused("this refresh token was already used; sign in again", "refresh_token_reused")
     return _issue(session, now=now, settings=settings, keys=keys, auth_session=auth_session)
 
 

@@ -27,6 +27,11 @@ class OutageSource(StrEnum):
     DETECTED = "detected"
 
 
+class OutageStatus(StrEnum):
+    ACTIVE = "active"  # counts in the calendar
+    PROPOSED = "proposed"  # longer than the limit: waits for a second supervisor
+
+
 class Outage(Base):
     __tablename__ = "outages"
     __table_args__ = (Index("ix_outages_span", "starts_at", "ends_at"),)
@@ -38,3 +43,8 @@ class Outage(Base):
     source: Mapped[OutageSource] = mapped_column(enum_column(OutageSource))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officers.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[OutageStatus] = mapped_column(
+        enum_column(OutageStatus), default=OutageStatus.ACTIVE, server_default="active"
+    )
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officers.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -18,13 +18,17 @@ class Case(Base):
     __table_args__ = (
         # One reinstatement review per deregistration, however much late evidence arrives.
         UniqueConstraint("registration_id", "kind"),
+        # One lapse review per patent (rules.md §7).
+        UniqueConstraint("patent_id", "kind"),
         Index("ix_cases_status_opened", "status", "opened_at"),
         Index("ix_cases_person", "person_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
-    registration_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("registrations.id"))
+    # None for a case about a patent, not a registration.
+    registration_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("registrations.id"))
+    patent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patents.id"))
     kind: Mapped[CaseKind] = mapped_column(enum_column(CaseKind))
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -185,9 +185,9 @@ def decide(
         check_case_outcome(case.kind, outcome)
     except ValueError as error:
         raise InvalidInput(str(error), code="invalid_outcome") from None
-    registration = session.get_one(Registration, case.registration_id)
     actor = Actor.officer(officer.id)
     if outcome is CaseOutcome.REINSTATED:
+        registration = session.get_one(Registration, case.registration_id)
         _reinstate(
             session,
             now=now,

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from amina.cli import monitoring, officers, ops, people, rules
+from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli import mqtt as mqtt_cli
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
+from amina.cli.demo_output import cli_path, print_demo
 from amina.errors import Forbidden
 
 app = typer.Typer(
@@ -16,12 +17,36 @@ app = typer.Typer(
     help="Amina: location accounting for foreign workers in Moscow and Moscow Oblast.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # --install-completion/--show-completion cluttered every --help
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from amina import __version__
+
+        stdout.print(f"amina {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Amina: location accounting for foreign workers in Moscow and Moscow Oblast."""
+
+
 app.add_typer(people.person_app, name="person")
 app.add_typer(people.card_app, name="card")
 app.add_typer(rules.app, name="rules")
 app.add_typer(ops.sms_app, name="sms")
 app.add_typer(ops.service_key_app, name="service-key")
+app.add_typer(ops.keys_app, name="keys")
 app.add_typer(monitoring.monitor_app, name="monitor")
 app.add_typer(monitoring.outage_app, name="outage")
 app.add_typer(monitoring.calendar_app, name="calendar")
@@ -29,6 +54,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
 app.command()(mqtt_cli.mqtt)
@@ -65,6 +91,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        # Uvicorn's access log writes full paths and query strings (proof tokens, cursors);
+        # the app logs each request by its route template instead (web/request_log.py).
+        access_log=False,
     )
 
 
@@ -76,9 +105,8 @@ def main() -> None:
 @handles_domain_errors
 def demo(as_json: JsonOption = False) -> None:
     """Seed a demo data set and print how to sign in as a migrant and as an officer."""
-    from rich.progress import track
-
     from amina import demo as demo_data
+    from amina.patents import demo as patent_demo
 
     with app_context() as context:
         if context.settings.is_production:
@@ -86,30 +114,34 @@ def demo(as_json: JsonOption = False) -> None:
         now = context.clock.now()
         with context.db.unit_of_work() as session:
             seeded = demo_data.seed(session, now=now)
+        with context.db.unit_of_work(readonly=True) as session:
+            people = [
+                {
+                    "name": f"{d.new.surname} {d.new.given_names}",
+                    "card_number": d.card_number,
+                    "birth_date": d.new.birth_date.isoformat(),
+                    "passport": {"country": d.new.citizenship, "number": d.new.passport_number},
+                    "phone": d.new.phone,
+                    "language": d.new.language,
+                    "state": demo_data.person_state(
+                        session, settings=context.settings, card_number=d.card_number, now=now
+                    ),
+                    "note": d.note,
+                    "created": created,
+                }
+                for d, created in seeded.people
+            ]
         base = context.settings.public_base_url.rstrip("/")
-    people = [
-        {
-            "card_number": d.card_number,
-            "birth_date": d.new.birth_date.isoformat(),
-            "phone": d.new.phone,
-            "note": d.note,
-            "created": created,
-        }
-        for d, created in track(seeded.people, description="Demo data", disable=as_json)
-    ]
     officers = [
         {"username": u, "role": r.value, "password": demo_data.DEMO_OFFICER_PASSWORD}
         for u, r in seeded.officers
     ]
-
-    def human() -> None:
-        stdout.print(f"[bold]Migrants[/bold]: open {base}/ and sign in with a card number and")
-        stdout.print("birth date; the one-time code is in `amina sms list` (log SMS backend).")
-        for row in people:
-            stdout.print(f"  card {row['card_number']}  born {row['birth_date']}  {row['note']}")
-        stdout.print(f"[bold]Officers[/bold]: POST {base}/api/v1/officer/sessions with")
-        stdout.print(f"username and password ({demo_data.DEMO_OFFICER_PASSWORD!r}):")
-        for officer in officers:
-            stdout.print(f"  {officer['username']}  ({officer['role']})")
-
-    emit({"people": people, "officers": officers, "app_url": f"{base}/"}, as_json, human)
+    sms_command = f"{cli_path()} sms list"
+    result = {
+        "people": people,
+        "officers": officers,
+        "app_url": f"{base}/",
+        "sms_command": sms_command,
+        "notes": [f"Patent: {patent_demo.NOTE}"],
+    }
+    emit(result, as_json, lambda: print_demo(result, demo_data.DEMO_OFFICER_PASSWORD))

@@ -20,7 +20,7 @@ from amina.audit.service import Actor
 from amina.config import Settings
 from amina.context import AppContext
 from amina.errors import DomainError
-from amina.schemas import moscow_rfc3339
+from amina.schemas import clean_text, moscow_rfc3339
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,8 +64,13 @@ def to_json(data: Any) -> str:
 
 
 def emit(data: Any, as_json: bool, human: Callable[[], None] | None = None) -> None:
-    if as_json or human is None:
+    """JSON with --json; otherwise the command's own human form, or tables of the same data."""
+    if as_json:
         sys.stdout.write(to_json(data) + "\n")
+    elif human is None:
+        from amina.cli.human import render
+
+        render(stdout, data)
     else:
         human()
 
@@ -96,6 +101,18 @@ def parse_instant(raw: str, option: str) -> datetime:
         raise typer.BadParameter(f"{raw!r} is not an RFC 3339 instant", param_hint=option) from None
     if value.tzinfo is None:
         raise typer.BadParameter("the instant needs a UTC offset, e.g. +03:00", param_hint=option)
+    return value
+
+
+def cli_text(raw: str, option: str, max_length: int, *, multiline: bool = False) -> str:
+    """Command-line text goes through the same rule as API text (amina.schemas.clean_text):
+    NFC, no NUL or other control characters, a length limit."""
+    try:
+        value = str(clean_text(raw, multiline=multiline))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+    if len(value) > max_length:
+        raise typer.BadParameter(f"at most {max_length} characters", param_hint=option)
     return value
 
 

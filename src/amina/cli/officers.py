@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from amina.cases import registry
 from amina.cases import service as cases
 from amina.cases.models import Case, RegistryEntry
-from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator, stdout
+from amina.cli.common import (
+    JsonOption,
+    app_context,
+    cli_text,
+    emit,
+    handles_domain_errors,
+    operator,
+    stdout,
+)
 from amina.officers import service as officers
 from amina.officers.models import Officer, Role
 from amina.rules.lifecycle import CaseKind, CaseOutcome, RegistryStatus
@@ -54,8 +62,8 @@ def officer_add(
             session,
             now=context.clock.now(),
             actor=operator(),
-            username=username,
-            display_name=name,
+            username=cli_text(username, "--username", 64),
+            display_name=cli_text(name, "--name", 200),
             role=role,
             password=password,
         )

@@ -14,12 +14,12 @@ from amina.auth.models import Device
 from amina.cli.common import (
     JsonOption,
     app_context,
+    cli_text,
     emit,
     handles_domain_errors,
     operator,
     parse_date,
     stdout,
-    to_json,
 )
 from amina.config import Settings
 from amina.people import service as people
@@ -51,12 +51,12 @@ def person_add(
 ) -> None:
     """Record a person; prints {"person_id": …}."""
     new = people.NewPerson(
-        surname=surname,
-        given_names=given_names,
+        surname=cli_text(surname, "--surname", 200),
+        given_names=cli_text(given_names, "--given-names", 200),
         birth_date=parse_date(birth_date, "--birth-date"),
-        citizenship=citizenship,
-        passport_number=passport,
-        phone=phone,
+        citizenship=cli_text(citizenship, "--citizenship", 2),
+        passport_number=cli_text(passport, "--passport", 32),
+        phone=cli_text(phone, "--phone", 20),
         purpose=purpose,
         entry_date=parse_date(entry_date, "--entry-date"),
         stay_days=stay_days,
@@ -144,7 +144,7 @@ def person_show(
             reason=reason,
         )
         document = show_document(session, found, context.settings, now)
-    emit(document, as_json, lambda: stdout.print_json(to_json(document)))
+    emit(document, as_json)
 
 
 @card_app.command("issue")

@@ -7,22 +7,22 @@ import uuid
 from pydantic import AwareDatetime, Field
 
 from amina.integrations.models import EventOutcome, EventType
-from amina.schemas import ApiModel, RequestModel
+from amina.schemas import ApiModel, RequestModel, Text
 
 
 class CardRef(RequestModel):
-    card_number: str = Field(min_length=1, max_length=40)
+    card_number: Text = Field(min_length=1, max_length=40)
 
 
 class PassportRef(RequestModel):
-    citizenship: str = Field(min_length=2, max_length=2)
-    passport_number: str = Field(min_length=1, max_length=40)
+    citizenship: Text = Field(min_length=2, max_length=2)
+    passport_number: Text = Field(min_length=1, max_length=40)
 
 
 class EventIn(RequestModel):
     type: EventType
-    source: str = Field(min_length=1, max_length=100)
-    source_ref: str = Field(min_length=1, max_length=200)
+    source: Text = Field(min_length=1, max_length=100)
+    source_ref: Text = Field(min_length=1, max_length=200)
     occurred_at: AwareDatetime
     person: CardRef | PassportRef
 

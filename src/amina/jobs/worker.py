@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from amina.audit import checkpoint
 from amina.calendar.availability import detect_outages
 from amina.context import AppContext
 from amina.jobs.leader import Leadership, leadership
@@ -23,9 +24,11 @@ from amina.notifications.delivery import deliver_due
 from amina.notifications.push import PushSender, push_sender
 from amina.notifications.vapid import vapid_keys
 from amina.nudge.service import send_nudges
+from amina.patents import timers as patent_timers
 
 log = logging.getLogger("amina.worker")
 RETENTION_EVERY = timedelta(hours=1)
+CHECKPOINT_EVERY = timedelta(days=1)
 
 
 class Worker:
@@ -73,6 +76,9 @@ class Worker:
             batch_size=self.context.settings.sweep_batch_size,
         )
 
+    def patents(self) -> Counter[str]:
+        return patent_timers.run(self.context.db, now=self.now(), settings=self.context.settings)
+
     def deliver(self) -> Counter[str]:
         return deliver_due(
             self.context.db,
@@ -95,6 +101,19 @@ class Worker:
         self.last_retention = now
         return apply_retention(self.context.db, now=now, settings=self.context.settings)
 
+    def audit_checkpoint(self) -> Counter[str]:
+        """Once a day, sign the audit chain's head into the checkpoint file (audit.checkpoint)."""
+        settings, now = self.context.settings, self.now()
+        directory = settings.effective_audit_checkpoint_dir
+        last = checkpoint.last_checkpoint_at(directory)
+        if last is not None and now - last < CHECKPOINT_EVERY:
+            return Counter()
+        key = checkpoint.signing_key(settings.effective_audit_signing_key_path)
+        with self.context.db.unit_of_work(readonly=True) as session:
+            written = checkpoint.write_checkpoint(session, now=now, directory=directory, key=key)
+        log.info("audit checkpoint signed at event %s", written.seq)
+        return Counter({"checkpoints": 1})
+
     def run_once(self) -> dict[str, Counter[str]]:
         results: dict[str, Counter[str]] = {}
         leading = False
@@ -107,9 +126,11 @@ class Worker:
             self._job("outages", results, self.detect_outages)
             self._job("sweep", results, self.sweep)
             self._job("nudge", results, self.nudge)
+            self._job("patents", results, self.patents)
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)
+            self._job("audit_checkpoint", results, self.audit_checkpoint)
         results["worker"] = Counter({"leader": int(leading)})
         return results
 

@@ -2,7 +2,20 @@
 
 A batch is judged report by report: a bad one is rejected with a code and the rest go on. A
 report the device already sent (same device, same id) is a duplicate and is never counted twice;
-the unique key decides, so concurrent resends cannot both insert.
+the unique key decides, so concurrent resends cannot both insert. A report whose fields have the
+wrong JSON type (`"lat": true`, `"lat": "55.7"`) or whose text carries NUL or another control
+character is not a report at all: the whole request is refused with 422 (`InvalidInput`).
+
+Public entry points (for the HTTP routes, and for other ways in: MQTT, Traccar/OsmAnd):
+
+- `ingest(session, …)`: synchronous, inside a unit of work the caller owns; validates and stores
+  a device's reports and moves the person's monitoring. The caller must have authenticated the
+  device (`auth.owntracks.authenticate`, `auth.service.authenticate`) in the same session.
+- `prepare(items, now=…, settings=…)` + `store(session, …)`: the same in two halves, so that
+  validation runs outside the write transaction (the hot path in `monitoring/hotpath.py`).
+- `monitoring.hotpath.ReportIntake.submit_sync(...)`: blocking, thread-safe, through the
+  process's group-commit writer: the fastest way for another thread or process to push reports
+  through the same intake; it returns after the reports are committed.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from sqlalchemy.orm import Session
 from amina.bulk import insert_rows
 from amina.cases import service as cases
 from amina.config import Settings
+from amina.errors import InvalidInput
 from amina.monitoring import state as monitoring_state
 from amina.monitoring.models import LocationReport, MonitoringSource, ReportSource
 from amina.monitoring.schemas import LocationIn, MonitoringOut
@@ -51,12 +65,36 @@ def _item_id(item: Any) -> str | None:
     return str(raw)[:64] if raw is not None else None
 
 
-def _validate(item: Any) -> LocationIn | Rejected:
+# Wrong JSON types are refused outright (422), not judged as a report (issue 9, item 13).
+_TYPE_ERRORS = frozenset({"float_type", "bool_type", "string_type", "int_type", "uuid_type"})
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value)
+
+
+def _validate(item: Any, index: int = 0) -> LocationIn | Rejected:
+    if isinstance(item, dict):
+        for key, value in item.items():
+            if (isinstance(value, str) and _has_control(value)) or (
+                isinstance(key, str) and _has_control(key)
+            ):
+                raise InvalidInput(
+                    f"reports.{index}.{str(key)[:40]!s}: control characters are not allowed",
+                    code="invalid_request",
+                )
     try:
         return _LOCATION.validate_python(item)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ())) or "report"
+        for problem in error.errors():
+            if problem.get("type") in _TYPE_ERRORS:
+                field_name = ".".join(str(p) for p in problem.get("loc", ()))
+                raise InvalidInput(
+                    f"reports.{index}.{field_name}: {problem.get('msg', '')}",
+                    code="invalid_request",
+                ) from None
         return Rejected(_item_id(item), "invalid_report", f"{where}: {first.get('msg', '')}")
 
 
@@ -94,6 +132,35 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     )
 
 
+@dataclass
+class Prepared:
+    """Reports validated outside any transaction: what `store` writes."""
+
+    valid: list[LocationIn]
+    result: IntakeResult
+
+
+def prepare(items: list[Any], *, now: datetime, settings: Settings) -> Prepared:
+    """Validate each report (no database, no clock): bad ones are rejected with a code, a
+    repeat inside the batch is a duplicate. Raises `InvalidInput` for wrong JSON types."""
+    result = IntakeResult()
+    policy = timing_policy(settings)
+    valid: list[LocationIn] = []
+    seen: set[uuid.UUID] = set()
+    for index, item in enumerate(items):
+        report = _validate(item, index)
+        if isinstance(report, Rejected):
+            result.rejected.append(report)
+        elif report.id in seen:
+            result.duplicates.append(report.id)
+        elif (reason := timing_rejection(report.recorded_at, now, policy)) is not None:
+            result.rejected.append(Rejected(str(report.id), reason.value, _TIMING[reason.value]))
+        else:
+            seen.add(report.id)
+            valid.append(report)
+    return Prepared(valid, result)
+
+
 def ingest(
     session: Session,
     *,
@@ -105,22 +172,35 @@ def ingest(
     items: list[Any],
     owntracks: bool = False,
 ) -> IntakeResult:
-    result = IntakeResult()
-    policy = timing_policy(settings)
-    valid: list[LocationIn] = []
-    seen: set[uuid.UUID] = set()
-    for item in items:
-        report = _validate(item)
-        if isinstance(report, Rejected):
-            result.rejected.append(report)
-        elif report.id in seen:
-            result.duplicates.append(report.id)
-        elif (reason := timing_rejection(report.recorded_at, now, policy)) is not None:
-            result.rejected.append(Rejected(str(report.id), reason.value, _TIMING[reason.value]))
-        else:
-            seen.add(report.id)
-            valid.append(report)
+    prepared = prepare(items, now=now, settings=settings)
+    return store(
+        session,
+        now=now,
+        settings=settings,
+        territory=territory,
+        person_id=person_id,
+        device_id=device_id,
+        prepared=prepared,
+        owntracks=owntracks,
+    )
 
+
+def store(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    territory: Territory,
+    person_id: uuid.UUID,
+    device_id: uuid.UUID,
+    prepared: Prepared,
+    owntracks: bool = False,
+) -> IntakeResult:
+    """Store prepared reports and move monitoring (the general path, through the ORM)."""
+    valid = prepared.valid
+    result = IntakeResult(
+        duplicates=list(prepared.result.duplicates), rejected=list(prepared.result.rejected)
+    )
     state = monitoring_state.locked_state(session, person_id, now)
     previous_monitoring = state.last_monitoring_at
     fixes = sorted(
@@ -131,25 +211,16 @@ def ingest(
     placement_of = {rid: p for (rid, _), p in zip(fixes, placements, strict=True)}
     jumped = _speed_flags(session, settings, person_id, fixes)
 
-    rows = [
-        {
-            "device_id": device_id,
-            "client_id": r.id,
-            "person_id": person_id,
-            "recorded_at": r.recorded_at,
-            "received_at": now,
-            "lat": r.lat,
-            "lon": r.lon,
-            "accuracy_m": r.accuracy_m,
-            "source": ReportSource.OWNTRACKS if owntracks else ReportSource(r.source),
-            "mock": r.mock,
-            "heartbeat": r.is_heartbeat,
-            "placement": placement_of.get(r.id),
-            "impossible_speed": r.id in jumped,
-            "counted": not r.is_heartbeat and moves_monitoring(r.recorded_at, previous_monitoring),
-        }
-        for r in valid
-    ]
+    rows = report_rows(
+        valid,
+        device_id=device_id,
+        person_id=person_id,
+        now=now,
+        owntracks=owntracks,
+        placement_of=placement_of,
+        jumped=jumped,
+        previous_monitoring=previous_monitoring,
+    )
     inserted = _insert(session, rows)
     new_reports = [r for r in valid if r.id in inserted]
     for report in valid:
@@ -185,24 +256,61 @@ def ingest(
     return result
 
 
+def report_rows(
+    valid: list[LocationIn],
+    *,
+    device_id: uuid.UUID,
+    person_id: uuid.UUID,
+    now: datetime,
+    owntracks: bool,
+    placement_of: dict[uuid.UUID, Any],
+    jumped: set[uuid.UUID],
+    previous_monitoring: datetime | None,
+) -> list[dict[str, Any]]:
+    """The `location_reports` rows for validated reports (shared by both write paths)."""
+    return [
+        {
+            "device_id": device_id,
+            "client_id": r.id,
+            "person_id": person_id,
+            "recorded_at": r.recorded_at,
+            "received_at": now,
+            "lat": r.lat,
+            "lon": r.lon,
+            "accuracy_m": r.accuracy_m,
+            "source": ReportSource.OWNTRACKS if owntracks else ReportSource(r.source),
+            "mock": r.mock,
+            "heartbeat": r.is_heartbeat,
+            "placement": placement_of.get(r.id),
+            "impossible_speed": r.id in jumped,
+            "counted": not r.is_heartbeat and moves_monitoring(r.recorded_at, previous_monitoring),
+        }
+        for r in valid
+    ]
+
+
+def speed_flags(
+    previous: Fix | None, fixes: list[tuple[uuid.UUID, Fix]], max_speed_kmh: float
+) -> set[uuid.UUID]:
+    """Reports that would need an impossible speed from the fix before them (flagged, kept)."""
+    flagged: set[uuid.UUID] = set()
+    for report_id, current in fixes:
+        if previous is not None and impossible_speed(previous, current, max_speed_kmh):
+            flagged.add(report_id)
+        previous = current
+    return flagged
+
+
 def _speed_flags(
     session: Session,
     settings: Settings,
     person_id: uuid.UUID,
     fixes: list[tuple[uuid.UUID, Fix]],
 ) -> set[uuid.UUID]:
-    """Reports that would need an impossible speed from the fix before them (flagged, kept)."""
     if not fixes:
         return set()
-    flagged: set[uuid.UUID] = set()
     previous = _previous_fix(session, person_id, fixes[0][1].recorded_at)
-    for report_id, current in fixes:
-        if previous is not None and impossible_speed(
-            previous, current, settings.impossible_speed_kmh
-        ):
-            flagged.add(report_id)
-        previous = current
-    return flagged
+    return speed_flags(previous, fixes, settings.impossible_speed_kmh)
 
 
 _TIMING = {

@@ -15,12 +15,15 @@ class LocationIn(RequestModel):
     """One report. `lat` and `lon` both null make it a heartbeat (alive, location off)."""
 
     id: uuid.UUID
-    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
-    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    accuracy_m: float | None = Field(default=None, gt=0, le=1_000_000, allow_inf_nan=False)
+    # Strict: a number is a JSON number (`true` and `"55.7"` are refused), a flag a JSON boolean.
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False, strict=True)
+    accuracy_m: float | None = Field(
+        default=None, gt=0, le=1_000_000, allow_inf_nan=False, strict=True
+    )
     recorded_at: AwareDatetime
     source: Literal["gps", "network", "fused", "manual"] = "fused"
-    mock: bool = False
+    mock: bool = Field(default=False, strict=True)
 
     @model_validator(mode="after")
     def _coordinates_together(self) -> LocationIn:

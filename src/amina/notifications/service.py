@@ -36,6 +36,8 @@ SMS_KINDS = frozenset(
         "reinstated",
         "registry_listed",
         "registry_removed",
+        "patent_reminder",
+        "patent_lapsed",
     }
 )
 # Never pushed or texted: a phone that may now be in a bereaved family's hands.

@@ -8,10 +8,11 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from amina.auth.devices import b64url_decode
-from amina.errors import InvalidInput
+from amina.errors import Conflict, InvalidInput
 from amina.notifications.models import PushSubscription
 
 P256_POINT_BYTES = 65  # an uncompressed P-256 public key
@@ -50,15 +51,50 @@ def subscribe(
     check_endpoint(endpoint, allow_local_http=allow_local_http)
     _check_key(p256dh, P256_POINT_BYTES, "p256dh")
     _check_key(auth, AUTH_SECRET_BYTES, "auth")
-    existing = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    existing = session.scalar(
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint).with_for_update()
+    )
     if existing is None:
-        existing = PushSubscription(endpoint=endpoint, created_at=now)
-        session.add(existing)
-    # An endpoint belongs to one browser; if it moves to another person, it moves wholesale.
+        return _insert(session, now, person_id, device_id, endpoint, p256dh, auth)
+    if existing.revoked_at is None and existing.person_id != person_id:
+        # An endpoint belongs to the device that registered it. Another account posting it is
+        # someone trying to receive (or silence) that person's notifications.
+        raise Conflict(
+            "this push endpoint is registered to another account", code="push_endpoint_taken"
+        )
     existing.person_id, existing.device_id = person_id, device_id
     existing.p256dh, existing.auth, existing.revoked_at = p256dh, auth, None
     session.flush()
     return existing
+
+
+def _insert(
+    session: Session,
+    now: datetime,
+    person_id: uuid.UUID,
+    device_id: uuid.UUID | None,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+) -> PushSubscription:
+    subscription = PushSubscription(
+        endpoint=endpoint,
+        created_at=now,
+        person_id=person_id,
+        device_id=device_id,
+        p256dh=p256dh,
+        auth=auth,
+    )
+    try:
+        with session.begin_nested():  # two first posts of one endpoint: the index decides
+            session.add(subscription)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "this push endpoint was registered at the same moment; try again",
+            code="push_endpoint_taken",
+        ) from None
+    return subscription
 
 
 def active_subscriptions(session: Session, person_id: uuid.UUID) -> list[PushSubscription]:

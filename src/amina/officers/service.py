@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "case.view": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
     "outage.declare": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "calendar.override": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "patent.issue": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
+    "patent.view": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
 }
 
 

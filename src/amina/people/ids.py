@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
+from datetime import date
 
 from amina.errors import InvalidInput
 
@@ -54,3 +56,38 @@ def new_card_number() -> str:
 
 def format_card_number(number: str) -> str:
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def mask_document_number(number: str) -> str:
+    """Enough to match a document in hand, not to copy it: "FA•••••67", "77••••••0016"."""
+    if len(number) <= 4:
+        return "•" * len(number)
+    keep = 4 if number.isdigit() else 2
+    return number[:2] + "•" * (len(number) - 2 - keep) + number[-keep:]
+
+
+# -- the normal forms behind keyed lookups (people.lookup, vault) -------------------------------
+
+
+def lookup_name(raw: str) -> str:
+    """NFC, case-folded, with no spaces: "Karimov " and "KARIMOV" find one another."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", raw).casefold())
+
+
+def lookup_phone(raw: str) -> str:
+    """E.164: a + and digits only."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", raw))
+    return f"+{digits}"
+
+
+def lookup_document_number(raw: str) -> str:
+    """Upper-case, with no spaces or separators (as numbers are stored)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw)).upper()
+
+
+def document_lookup_text(kind: str, country: str, number: str) -> str:
+    return f"{kind}|{country.upper()}|{lookup_document_number(number)}"
+
+
+def surname_birth_lookup_text(surname: str, birth_date: date) -> str:
+    return f"{lookup_name(surname)}|{birth_date.isoformat()}"

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
 from amina.config import LANGUAGES
 from amina.errors import Conflict, InvalidInput, NotFound
-from amina.people import ids
+from amina.people import ids, lookup
 from amina.people.models import CARD_COUNTRY, Document, DocumentKind, DocumentStatus, Person
 from amina.rules.calendar import moscow_date
 from amina.rules.eligibility import Category, PersonFacts, Purpose, birthday
@@ -100,17 +101,25 @@ def add_person(session: Session, *, now: datetime, actor: Actor, new: NewPerson)
         created_at=now,
         updated_at=now,
     )
-    session.add(person)
-    session.flush()
-    session.add(
-        Document(
-            person_id=person.id,
-            kind=DocumentKind.PASSPORT,
-            country=new.citizenship,
-            number=new.passport_number,
-            created_at=now,
-        )
+    passport = Document(
+        kind=DocumentKind.PASSPORT,
+        country=new.citizenship,
+        number=new.passport_number,
+        created_at=now,
     )
+    # Two operators recording one passport at once: the unique constraint decides, in a
+    # savepoint, and the loser gets the same clean refusal as a sequential duplicate.
+    try:
+        with session.begin_nested():
+            session.add(person)
+            session.flush()
+            passport.person_id = person.id
+            session.add(passport)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "a person with this passport is already recorded", code="passport_exists"
+        ) from None
     record(
         session,
         now=now,
@@ -131,23 +140,11 @@ def get_person(session: Session, person_id: uuid.UUID) -> Person:
 
 
 def find_passport(session: Session, country: str, number: str) -> Document | None:
-    return session.scalar(
-        select(Document).where(
-            Document.kind == DocumentKind.PASSPORT,
-            Document.country == country,
-            Document.number == number,
-        )
-    )
+    return lookup.passport_document(session, country, number)
 
 
 def find_card(session: Session, number: str) -> Document | None:
-    return session.scalar(
-        select(Document).where(
-            Document.kind == DocumentKind.CARD,
-            Document.country == CARD_COUNTRY,
-            Document.number == number,
-        )
-    )
+    return lookup.card_document(session, number)
 
 
 def person_by_card(session: Session, raw_number: str) -> Person:

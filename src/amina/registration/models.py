@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.db import Base, UtcDateTime, enum_column, new_id
@@ -58,3 +58,29 @@ class Residence(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reported_late: Mapped[bool] = mapped_column(default=False)
     ended_on: Mapped[date | None]
+
+
+class RegistrationProof(Base):
+    """A short proof-of-registration token (issue 10): 128 random bits, looked up by hash.
+
+    The token itself is never stored: it is recomputed from the row's id and the service's
+    secret when the person opens their proof, and found by its SHA-256 when someone checks it.
+    At most one live (unrevoked) proof per registration.
+    """
+
+    __tablename__ = "registration_proofs"
+    __table_args__ = (
+        Index(
+            "uq_registration_proofs_live",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    registration_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("registrations.id"))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,16 +1,24 @@
-"""Proof of registration: a signed token anyone can verify (rules.md §3).
+"""Proof of registration: a token anyone can verify (rules.md §3).
 
-The token carries only the registration's id and when it was issued, signed with the service's
-Ed25519 key (derived from the secret), so it can sit in a URL and a QR code without carrying
-personal data. The public page looks the registration up and says whether it is active now.
+Since issue 10 the token is short: 128 bits, base64url (22 characters), so the verify URL stays
+under 80 characters and the QR is scannable at arm's length. It carries nothing: it is an HMAC
+of a `registration_proofs` row's id under a key derived from the secret, found again by its
+SHA-256. Revoking the row (or ending the registration) makes the page say so.
+
+The older long tokens (an EdDSA JWT of the registration's id and issue time) keep verifying
+until `LEGACY_TTL` after they were issued.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import io
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import segno
@@ -18,6 +26,26 @@ import segno
 from amina.keys import Keys
 
 PROOF_AUDIENCE = "amina:proof"
+LEGACY_TTL = timedelta(days=90)
+SHORT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def short_token(keys: Keys, proof_id: uuid.UUID) -> str:
+    """The proof's token: 128 bits of HMAC-SHA256 of its id, base64url without padding."""
+    digest = hmac.new(keys.proof_tokens, proof_id.bytes, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def is_short(token: str) -> bool:
+    return SHORT_TOKEN.fullmatch(token) is not None
+
+
+def legacy_expired(claims: ProofClaims, now: datetime) -> bool:
+    return now >= claims.issued_at + LEGACY_TTL
 
 
 def issue(keys: Keys, registration_id: uuid.UUID, now: datetime) -> str:

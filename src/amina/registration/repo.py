@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from amina.people.models import Person
 from amina.registration.models import Registration, Residence
 from amina.rules.lifecycle import RegistrationStatus
 
@@ -18,6 +20,22 @@ def active_registration(session: Session, person_id: uuid.UUID) -> Registration 
             Registration.status == RegistrationStatus.ACTIVE,
         )
     )
+
+
+def lock_person(session: Session, person_id: uuid.UUID) -> None:
+    """Row-lock the person (PostgreSQL; SQLite already has one writer at a time)."""
+    session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+
+
+def insert_unique(session: Session, registration: Registration) -> bool:
+    """Insert in a savepoint; False if a unique index refused it (someone was faster)."""
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def latest_registration(session: Session, person_id: uuid.UUID) -> Registration | None:

@@ -9,13 +9,13 @@ from pydantic import Field
 from amina.monitoring.schemas import LocationIn
 from amina.profile.schemas import ResidenceOut
 from amina.rules.residence import Accommodation
-from amina.schemas import ApiModel, RequestModel
+from amina.schemas import ApiModel, RequestModel, Text
 
 
 class ConsentIn(RequestModel):
     personal_data: bool
     geolocation: bool
-    version: str = Field(min_length=1, max_length=40)
+    version: Text = Field(min_length=1, max_length=40)
 
 
 class RegistrationIn(RequestModel):
@@ -24,7 +24,7 @@ class RegistrationIn(RequestModel):
 
 
 class ResidenceIn(RequestModel):
-    address: str | None = Field(default=None, max_length=300)
+    address: Text | None = Field(default=None, max_length=300)
     accommodation: Accommodation
     moved_in_on: date
 

@@ -59,6 +59,9 @@ def register(
             "consent to the processing of personal data and of geolocation is required",
             code="consent_required",
         )
+    # One registration per person: concurrent requests queue on the person's row, and the
+    # partial unique index is the last word if anything slips past.
+    repo.lock_person(session, person.id)
     if repo.active_registration(session, person.id) is not None:
         raise Conflict("you are already registered", code="already_registered")
     if location.is_heartbeat:
@@ -85,8 +88,8 @@ def register(
         consent_version=consent.version,
         consent_at=now,
     )
-    session.add(registration)
-    session.flush()
+    if not repo.insert_unique(session, registration):
+        raise Conflict("you are already registered", code="already_registered")
     monitoring_state.attach_registration(
         session, now=now, settings=settings, person_id=person.id, registration_id=registration.id
     )

@@ -129,7 +129,10 @@ class WorkingCalendar:
             raise ValueError("count must be at least 1")
         found: list[date] = []
         candidate = day
-        for _ in range(MAX_SEARCH_DAYS * count):
+        # Days lost to outages are finite: search past the last of them, so that however long
+        # an outage is, the deadline lands after it instead of failing (issue 9).
+        after_lost = max((lost - day).days for lost in self.lost_days) if self.lost_days else 0
+        for _ in range(max(0, after_lost) + MAX_SEARCH_DAYS * count):
             candidate += timedelta(days=1)
             if self.is_working_day(candidate):
                 found.append(candidate)

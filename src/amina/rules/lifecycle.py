@@ -87,6 +87,8 @@ def check_reinstatable(ground: Ground | None) -> None:
 class CaseKind(StrEnum):
     VIOLATION = "violation"
     REINSTATEMENT_REVIEW = "reinstatement_review"
+    # A work patent lapsed (rules.md §7): an officer looks; nothing else follows from it.
+    PATENT_LAPSED = "patent_lapsed"
 
 
 class CaseStatus(StrEnum):
@@ -115,6 +117,10 @@ CASE_OUTCOMES: Mapping[CaseKind, frozenset[CaseOutcome]] = {
     ),
     CaseKind.REINSTATEMENT_REVIEW: frozenset(
         {CaseOutcome.REINSTATED, CaseOutcome.REJECTED, CaseOutcome.SUPERSEDED}
+    ),
+    # confirmed: the lapse stands; dismissed: it was wrong; superseded: a timely payment arrived.
+    CaseKind.PATENT_LAPSED: frozenset(
+        {CaseOutcome.CONFIRMED, CaseOutcome.DISMISSED, CaseOutcome.SUPERSEDED}
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from amina.rules.calendar import WorkingCalendar, moscow_date
+from amina.rules.calendar import CalendarError, WorkingCalendar, moscow_date
 
 
 class Accommodation(StrEnum):
@@ -37,5 +37,11 @@ def report_due_on(moved_in_on: date, calendar: WorkingCalendar, working_days: in
 def reported_late(
     moved_in_on: date, reported_at: datetime, calendar: WorkingCalendar, working_days: int = 3
 ) -> bool:
-    """A change reported after its working-day allowance is accepted, but flagged."""
-    return moscow_date(reported_at) > report_due_on(moved_in_on, calendar, working_days)
+    """A change reported after its working-day allowance is accepted, but flagged. When no
+    allowance can be computed (a calendar without working days), it is not late: doubt is
+    never used against the person."""
+    try:
+        due_on = report_due_on(moved_in_on, calendar, working_days)
+    except CalendarError:
+        return False
+    return moscow_date(reported_at) > due_on

@@ -12,10 +12,12 @@ from amina import __version__
 from amina.clock import Clock
 from amina.config import Settings
 from amina.context import AppContext
+from amina.web import request_log
 from amina.web.background import BackgroundThreads
 from amina.web.errors import install_error_handlers
 from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
+    api_docs,
     auth,
     devices,
     health,
@@ -24,7 +26,9 @@ from amina.web.routes import (
     me,
     officer,
     owntracks,
+    patents,
     public,
+    verify,
 )
 from amina.web.routes.app_shell import router as app_shell_router
 from amina.web.routes.connectivity import router as connectivity_router
@@ -46,6 +50,7 @@ def create_app(
         background.start()
         yield
         background.stop()
+        request_log.stop()  # flushes the queued request lines (a no-op if never started)
         if owns_context:  # a context handed in (tests) belongs to whoever made it
             context.close()
 
@@ -54,13 +59,21 @@ def create_app(
         version=__version__,
         summary="Location accounting for foreign workers in Moscow and Moscow Oblast.",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/api_docs.py: vendored viewers, AMINA_API_DOCS
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.context = context
     install_error_handlers(app)
-    app.add_middleware(SafetyMiddleware, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        SafetyMiddleware,
+        max_body_bytes=MAX_BODY_BYTES,
+        hsts_max_age_s=settings.hsts_max_age_s if settings.is_production else None,
+    )
     for router in (
         health.router,
         public.router,
+        verify.router,
         auth.router,
         me.router,
         locations.router,
@@ -73,14 +86,15 @@ def create_app(
     app.include_router(connectivity_router)
     app.include_router(traccar_router)
     app.include_router(nudge_router)
+    app.include_router(patents.router)
     app.include_router(app_shell_router)
+    app.include_router(api_docs.router)
     return app
 
 
 def app_from_environment() -> FastAPI:
     """The factory `amina serve` gives uvicorn: each worker process reads its own settings."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level, format=request_log.FORMAT)
+    request_log.start(settings.log_level)
     return create_app(settings)

@@ -14,6 +14,7 @@ from amina.config import Settings
 from amina.context import AppContext
 from amina.errors import NotAuthenticated
 from amina.people.models import Person
+from amina.web.proxies import client_address, parse_networks
 
 
 def get_context(request: Request) -> AppContext:
@@ -64,8 +65,13 @@ def get_read_session(context: ContextDep) -> Iterator[Session]:
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, settings: SettingsDep) -> str:
+    """The socket peer, or (behind a trusted proxy) the client it forwarded for."""
+    peer = request.client.host if request.client else "unknown"
+    if not settings.trusted_proxies:
+        return peer
+    networks = parse_networks(settings.trusted_proxies)
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), networks)
 
 
 ClientIpDep = Annotated[str, Depends(client_ip)]

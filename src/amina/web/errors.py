@@ -26,6 +26,7 @@ STATUS_BY_FAMILY: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.RateLimited: 429,
+    errors.Overloaded: 503,
 }
 CODE_BY_STATUS = {
     400: "bad_request",
@@ -38,6 +39,7 @@ CODE_BY_STATUS = {
     415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
+    503: "overloaded",
 }
 
 
@@ -61,7 +63,7 @@ def status_of(error: errors.DomainError) -> int:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     exc = cast(errors.DomainError, exc)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.NotAuthenticated) else None
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, errors.RateLimited | errors.Overloaded):
         headers = {"Retry-After": str(exc.retry_after_s)}
     return error_response(status_of(exc), exc.code, exc.message, headers, **exc.details)
 

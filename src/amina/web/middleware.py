@@ -10,6 +10,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from amina.web.security import CONTENT_SECURITY_POLICY, hsts_value
+
 log = logging.getLogger("amina.requests")
 
 SECURITY_HEADERS = [
@@ -19,15 +21,28 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
 ]
 API_HEADERS = [(b"cache-control", b"no-store")]
+CSP_HEADER = b"content-security-policy"
+HTML_CSP = (CSP_HEADER, CONTENT_SECURITY_POLICY.encode())
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
 
 
 class SafetyMiddleware:
-    """Refuses bodies over `max_body_bytes` (413), adds security headers, and logs each request
-    by its route template (`/verify/{token}`), never by its concrete path or query."""
+    """Refuses bodies over `max_body_bytes` (413), adds security headers (the strict CSP on
+    every HTML response that sets none, HSTS when `hsts_max_age_s` is given: production), and
+    logs each request by its route template (`/verify/{token}`), never by its path or query."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, hsts_max_age_s: int | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.always = list(SECURITY_HEADERS)
+        if hsts_max_age_s:
+            hsts = hsts_value(hsts_max_age_s).encode()
+            self.always.append((b"strict-transport-security", hsts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,7 +69,9 @@ class SafetyMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers += SECURITY_HEADERS + (API_HEADERS if is_api else [])
+                headers += self.always + (API_HEADERS if is_api else [])
+                if _is_html(headers) and not any(k.lower() == CSP_HEADER for k, _ in headers):
+                    headers.append(HTML_CSP)
                 message = {**message, "headers": headers}
             await send(message)
 

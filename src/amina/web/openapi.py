@@ -15,6 +15,7 @@ DESCRIPTIONS = {
     413: "The request body is too large",
     422: "The request breaks a rule or a field is invalid",
     429: "Too many attempts; see Retry-After",
+    503: "Overloaded: nothing was changed; try again after Retry-After",
 }
 
 

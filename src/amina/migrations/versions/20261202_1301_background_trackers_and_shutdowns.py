@@ -13,7 +13,7 @@ from alembic import op
 import amina.db
 
 revision: str = "1301"
-down_revision: str | None = "0003"
+down_revision: str | None = "1001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

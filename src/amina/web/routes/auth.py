@@ -8,7 +8,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, BackgroundTasks, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
 
 from amina.auth import service
 from amina.auth.schemas import ChallengeIn, ChallengeOut, RefreshIn, SessionIn, TokensOut
@@ -34,23 +33,25 @@ def _send_code_later(context: AppContext, sms: service.OutgoingSms) -> None:
 
 
 def _start(
-    session: Session,
     context: AppContext,
     body: ChallengeIn,
     ip: str,
     now: datetime,
     background: BackgroundTasks,
 ) -> service.StartedChallenge:
-    started = service.start_challenge(
-        session,
-        now=now,
-        settings=context.settings,
-        keys=context.keys,
-        request=body,
-        client_ip=ip,
-    )
-    if started.sms is not None:
-        if context.sms.in_transaction:
+    """The challenge in a unit of work of its own, committed (or rolled back) on return: the
+    answer-time floor is waited out afterwards, never while the write transaction (and, on
+    SQLite, the one write lock) is held."""
+    with context.db.unit_of_work() as session:
+        started = service.start_challenge(
+            session,
+            now=now,
+            settings=context.settings,
+            keys=context.keys,
+            request=body,
+            client_ip=ip,
+        )
+        if started.sms is not None and context.sms.in_transaction:
             text = catalog.text("otp.sms", started.sms.language, {"code": started.sms.code})
             context.sms.send(
                 session,
@@ -59,8 +60,8 @@ def _start(
                 text=text or "",
                 idempotency_key=f"otp:{started.challenge_id}",
             )
-        else:
-            background.add_task(_send_code_later, context, started.sms)
+    if started.sms is not None and not context.sms.in_transaction:
+        background.add_task(_send_code_later, context, started.sms)
     return started
 
 
@@ -73,7 +74,6 @@ def _start(
 )
 async def create_challenge(
     body: ChallengeIn,
-    session: SessionDep,
     context: ContextDep,
     now: NowDep,
     ip: ClientIpDep,
@@ -81,9 +81,10 @@ async def create_challenge(
 ) -> ChallengeOut:
     started_at = time.monotonic()
     try:
-        started = await run_in_threadpool(_start, session, context, body, ip, now, background)
+        started = await run_in_threadpool(_start, context, body, ip, now, background)
     finally:
-        # The same answer time for known and unknown identities (rules.md §2).
+        # The same answer time for known and unknown identities (rules.md §2), refusals
+        # included; the transaction is already over when this sleep starts.
         floor = context.settings.challenge_response_floor_s
         await asyncio.sleep(max(0.0, floor - (time.monotonic() - started_at)))
     return ChallengeOut(

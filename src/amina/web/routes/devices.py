@@ -12,7 +12,7 @@ from amina.auth import owntracks
 from amina.mqtt import accounts as mqtt_accounts
 from amina.notifications.subscriptions import subscribe, unsubscribe
 from amina.registration.proof import qr_svg
-from amina.schemas import ApiModel, RequestModel
+from amina.schemas import ApiModel, RequestModel, Text
 from amina.web.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from amina.web.openapi import errors
 
@@ -96,8 +96,8 @@ def create_owntracks(
 
 
 class PushKeys(RequestModel):
-    p256dh: str = Field(min_length=1, max_length=200)
-    auth: str = Field(min_length=1, max_length=100)
+    p256dh: Text = Field(min_length=1, max_length=200)
+    auth: Text = Field(min_length=1, max_length=100)
 
 
 class PushSubscriptionIn(RequestModel):
@@ -117,7 +117,7 @@ class PushSubscriptionOut(ApiModel):
     status_code=201,
     response_model=PushSubscriptionOut,
     summary="Register a Web Push subscription",
-    responses=errors(422),
+    responses=errors(409, 422),
 )
 def create_push_subscription(
     body: PushSubscriptionIn,

@@ -1,58 +1,100 @@
 """Location reports from the app (api.md, `POST /me/locations`).
 
-The body must be signed by the device's Ed25519 key. The answer is sent only after the accepted
-reports are durably committed (the unit of work commits before the response, see web/deps.py).
+The body must be signed by the device's Ed25519 key. The route is `async` with no dependencies
+that hop into the thread pool: the token, the device key and the signature are checked on the
+event loop (with per-process caches), the body is parsed with orjson, and the write goes to the
+group-commit writer (`monitoring/hotpath.py`). The answer is sent only after the accepted
+reports are durably committed; when the writer is saturated it answers 503 with Retry-After
+instead of hanging.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Header
+import orjson
+from fastapi import APIRouter, Request, Response
 
-from amina.auth.devices import verify_signature
-from amina.errors import Forbidden
-from amina.monitoring import intake
-from amina.monitoring.schemas import IntakeOut, LocationBatchIn, RejectedOut
-from amina.web.deps import ContextDep, NowDep, PrincipalDep, RawBodyDep, SessionDep
+from amina.context import AppContext
+from amina.errors import InvalidInput, MalformedRequest
+from amina.monitoring.schemas import IntakeOut, RejectedOut
+from amina.web.deps import bearer_token
 from amina.web.openapi import errors
 
 router = APIRouter(prefix="/api/v1/me", tags=["locations"])
+
+BATCH_SCHEMA = {
+    "type": "object",
+    "required": ["reports"],
+    "additionalProperties": False,
+    "properties": {
+        "reports": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 500,
+            "items": {"$ref": "#/components/schemas/LocationIn"},
+        }
+    },
+}
+
+
+def parse_batch(raw: bytes, max_reports: int) -> list[Any]:
+    """`{"reports": [...]}`, 1 to `max_reports` items (each judged later, on its own)."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise MalformedRequest(
+            "the request body is not valid JSON", code="malformed_json"
+        ) from None
+    if not isinstance(body, dict) or set(body) != {"reports"}:
+        raise InvalidInput(
+            'reports: the body is {"reports": [LOCATION, …]} and nothing else',
+            code="invalid_request",
+        )
+    reports = body["reports"]
+    if not isinstance(reports, list) or not 1 <= len(reports) <= min(max_reports, 500):
+        raise InvalidInput(
+            f"reports: a list of 1 to {min(max_reports, 500)} reports", code="invalid_request"
+        )
+    return reports
 
 
 @router.post(
     "/locations",
     response_model=IntakeOut,
     summary="Report locations (single or batch up to 500), signed by the device key",
-    responses=errors(401, 403, 413, 422),
+    responses=errors(401, 403, 413, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BATCH_SCHEMA}},
+        },
+        "parameters": [
+            {
+                "name": "Amina-Signature",
+                "in": "header",
+                "required": False,
+                "description": "base64url Ed25519 signature of the body",
+                "schema": {"type": "string"},
+            }
+        ],
+    },
 )
-def post_locations(
-    body: LocationBatchIn,
-    raw: RawBodyDep,
-    principal: PrincipalDep,
-    session: SessionDep,
-    context: ContextDep,
-    now: NowDep,
-    signature: Annotated[
-        str | None,
-        Header(alias="Amina-Signature", description="base64url Ed25519 signature of the body"),
-    ] = None,
-) -> IntakeOut:
-    if principal.public_key is None:
-        raise Forbidden("this device reports through OwnTracks", code="wrong_device")
-    verify_signature(principal.public_key, raw, signature)
-    result = intake.ingest(
-        session,
-        now=now,
-        settings=context.settings,
-        territory=context.territory,
-        person_id=principal.person_id,
-        device_id=principal.device_id,
-        items=body.reports,
-    )
-    return IntakeOut(
+async def post_locations(request: Request) -> Response:
+    context: AppContext = request.app.state.context
+    bearer = bearer_token(request)
+    raw = await request.body()
+    intake = context.intake
+    async with intake.admitted():
+        now = context.clock.now()
+        device = await intake.app_device(bearer, now)
+        intake.verify_app(device, request.headers.get("amina-signature"), raw)
+        items = parse_batch(raw, context.settings.max_reports_per_batch)
+        result = await intake.reports(device, items, now)
+    answer = IntakeOut(
         accepted=result.accepted,
         duplicates=result.duplicates,
         rejected=[RejectedOut.model_validate(r) for r in result.rejected],
         monitoring=result.monitoring,
     )
+    return Response(answer.model_dump_json(), media_type="application/json")

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from amina.errors import Conflict
@@ -16,10 +16,10 @@ from amina.people import service as people
 from amina.profile.export import export
 from amina.profile.schemas import MeDocument, RegistrationOut, ResidenceOut
 from amina.profile.service import me_document
-from amina.registration import proof, repo
+from amina.registration import proof, proofs, repo
 from amina.registration import service as registration
 from amina.registration.schemas import RegistrationIn, ResidenceHistoryOut, ResidenceIn
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, RequestModel, Text
 from amina.web.deps import ContextDep, NowDep, PersonDep, PrincipalDep, SessionDep
 from amina.web.openapi import errors
 
@@ -103,7 +103,7 @@ class InboxOut(ApiModel):
 def list_notifications(
     person: PersonDep,
     session: SessionDep,
-    after: str | None = Query(default=None, max_length=200, description="The `next` cursor"),
+    after: Text | None = Query(default=None, max_length=200, description="The `next` cursor"),
 ) -> InboxOut:
     page = notifications.inbox(session, person_id=person.id, language=person.language, after=after)
     return InboxOut(items=[NotificationOut.model_validate(i) for i in page.items], next=page.next)
@@ -139,22 +139,46 @@ class ProofOut(ApiModel):
     token: str
     qr_svg: str
     verify_url: str
+    status: str
+    holder: str
+    document: str
+    registered_at: Instant
+    checked_at: Instant
 
 
 @router.get(
     "/proof", response_model=ProofOut, summary="Proof of registration (QR)", responses=errors(409)
 )
 def get_proof(person: PersonDep, session: SessionDep, context: ContextDep, now: NowDep) -> ProofOut:
-    active = repo.active_registration(session, person.id)
-    if active is None:
-        raise Conflict("there is no active registration to prove", code="not_registered")
-    token = proof.issue(context.keys, active.id, now)
-    url = f"{context.settings.public_base_url.rstrip('/')}/verify/{token}"
-    return ProofOut(token=token, qr_svg=proof.qr_svg(url), verify_url=url)
+    issued = proofs.current(session, keys=context.keys, person=person, now=now)
+    url = f"{context.settings.public_base_url.rstrip('/')}/verify/{issued.token}"
+    checked = proofs.check(session, keys=context.keys, token=issued.token, now=now)
+    return ProofOut(
+        token=issued.token,
+        qr_svg=proof.qr_svg(url),
+        verify_url=url,
+        status=issued.registration.status.value,
+        holder=f"{person.surname} {person.given_names}",
+        document=checked.document if checked else "",
+        registered_at=issued.registration.registered_at,
+        checked_at=now,
+    )
+
+
+@router.delete(
+    "/proof",
+    status_code=204,
+    summary="Withdraw my proof of registration (the next one has a new token)",
+    responses=errors(409),
+)
+def delete_proof(person: PersonDep, session: SessionDep, now: NowDep) -> Response:
+    if not proofs.revoke(session, person=person, now=now):
+        raise Conflict("there is no proof to withdraw", code="no_proof")
+    return Response(status_code=204)
 
 
 class PreferencesIn(RequestModel):
-    language: str = Field(min_length=2, max_length=5)
+    language: Text = Field(min_length=2, max_length=5)
 
 
 class PreferencesOut(ApiModel):

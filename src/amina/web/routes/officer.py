@@ -11,19 +11,22 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import AwareDatetime, Field
 
 from amina.audit.service import Actor
-from amina.calendar.models import OutageSource
-from amina.calendar.service import add_outage, set_override
+from amina.calendar import service as outages
+from amina.calendar.models import OutageSource, OutageStatus
+from amina.calendar.service import set_override
 from amina.cases import registry
 from amina.cases import service as cases
 from amina.context import AppContext
 from amina.monitoring.checkin import check_in
 from amina.monitoring.reschedule import reschedule_between
+from amina.monitoring.schedule import last_sweep_at
 from amina.officers import service as officers
 from amina.officers.models import Officer, Role
 from amina.people.service import person_by_card
+from amina.policies import outage_bounds
 from amina.rules.calendar import moscow_day_span
 from amina.rules.lifecycle import CaseKind, CaseOutcome, CaseStatus, RegistryStatus
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, Prose, RequestModel, Text
 from amina.web.deps import ClientIpDep, ContextDep, NowDep, SessionDep, bearer_token
 from amina.web.openapi import errors
 
@@ -38,7 +41,7 @@ OfficerDep = Annotated[Officer, Depends(get_officer)]
 
 
 class OfficerSignInIn(RequestModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Text = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
 
@@ -77,8 +80,8 @@ def sign_in(
 
 
 class CheckinIn(RequestModel):
-    card_number: str = Field(min_length=1, max_length=40)
-    place: str | None = Field(default=None, max_length=200)
+    card_number: Text = Field(min_length=1, max_length=40)
+    place: Text | None = Field(default=None, max_length=200)
 
 
 class CheckinOut(ApiModel):
@@ -115,7 +118,8 @@ def record_checkin(
 class CaseOut(ApiModel):
     id: uuid.UUID
     person_id: uuid.UUID
-    registration_id: uuid.UUID
+    registration_id: uuid.UUID | None
+    patent_id: uuid.UUID | None = None
     kind: CaseKind
     status: CaseStatus
     opened_at: Instant
@@ -141,7 +145,7 @@ def list_cases(
 
 class DecisionIn(RequestModel):
     outcome: CaseOutcome
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000)
 
 
 @router.post(
@@ -185,12 +189,12 @@ class EntryOut(ApiModel):
 
 class ProposalIn(RequestModel):
     person_id: uuid.UUID
-    basis: str = Field(min_length=1, max_length=4000)
+    basis: Prose = Field(min_length=1, max_length=4000)
     case_id: uuid.UUID | None = None
 
 
 class ReasonIn(RequestModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000)
 
 
 @router.get(
@@ -269,7 +273,7 @@ def remove(
 class OutageIn(RequestModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Prose = Field(min_length=1, max_length=500)
 
 
 class OutageOut(ApiModel):
@@ -278,6 +282,8 @@ class OutageOut(ApiModel):
     ends_at: Instant
     reason: str
     source: OutageSource
+    # "proposed": longer than AMINA_OUTAGE_MAX_DAYS; it counts once a second supervisor approves.
+    status: OutageStatus
 
 
 def _reschedule_later(context: AppContext, starts_at: Any, ends_at: Any) -> None:
@@ -294,7 +300,7 @@ def _reschedule_later(context: AppContext, starts_at: Any, ends_at: Any) -> None
     "/outages",
     status_code=201,
     response_model=OutageOut,
-    summary="Declare a service outage (deadlines it touches move)",
+    summary="Declare a service outage (deadlines it touches move; a long one needs approval)",
     responses=errors(401, 403, 422),
 )
 def declare_outage(
@@ -306,24 +312,52 @@ def declare_outage(
     background: BackgroundTasks,
 ) -> OutageOut:
     officers.require(officer, "outage.declare")
-    outage = add_outage(
+    outage = outages.declare_outage(
         session,
         now=now,
         actor=Actor.officer(officer.id),
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         reason=body.reason,
-        source=OutageSource.DECLARED,
+        bounds=outage_bounds(context.settings),
+        last_sweep_at=last_sweep_at(session),
         officer_id=officer.id,
     )
-    background.add_task(_reschedule_later, context, body.starts_at, body.ends_at)
+    if outage.status is OutageStatus.ACTIVE:
+        background.add_task(_reschedule_later, context, body.starts_at, body.ends_at)
+    return OutageOut.model_validate(outage)
+
+
+@router.post(
+    "/outages/{outage_id}/approve",
+    response_model=OutageOut,
+    summary="Approve a long outage (a second supervisor, never the one who declared it)",
+    responses=errors(401, 403, 404, 409),
+)
+def approve_outage(
+    outage_id: uuid.UUID,
+    officer: OfficerDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+    background: BackgroundTasks,
+) -> OutageOut:
+    officers.require(officer, "outage.declare")
+    outage = outages.approve_outage(
+        session,
+        now=now,
+        actor=Actor.officer(officer.id),
+        officer_id=officer.id,
+        outage_id=outage_id,
+    )
+    background.add_task(_reschedule_later, context, outage.starts_at, outage.ends_at)
     return OutageOut.model_validate(outage)
 
 
 class OverrideIn(RequestModel):
     date: date
     is_working: bool
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Prose = Field(min_length=1, max_length=500)
 
 
 class OverrideOut(ApiModel):

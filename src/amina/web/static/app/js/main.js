@@ -10,6 +10,7 @@ import * as home from "./screens/home.js";
 import * as language from "./screens/language.js";
 import * as mydata from "./screens/mydata.js";
 import * as notifications from "./screens/notifications.js";
+import * as patent from "./screens/patent.js";
 import * as proof from "./screens/proof.js";
 import * as register from "./screens/register.js";
 import * as residence from "./screens/residence.js";
@@ -31,6 +32,7 @@ const PRIVATE = {
   notifications: notifications.render,
   data: mydata.render,
   proof: proof.render,
+  patent: patent.render,
   tracking: tracking.render,
   settings: settings.render,
   more: settings.renderMore,

@@ -41,21 +41,27 @@ export function render(root, { go, afterSignIn, onCleanup }) {
     const submit = h("button", { type: "submit", class: "btn", text: t("sign_in") });
     const resend = h("button", { type: "button", class: "btn secondary" });
     let timer = null;
+    const stopTimer = () => {
+      if (timer) clearInterval(timer);
+      timer = null;
+    };
 
     const tick = () => {
+      // Signing in clears the challenge before the next screen replaces this one.
+      if (!state.challenge) {
+        stopTimer();
+        return;
+      }
       const left = Math.ceil(RESEND_AFTER_S - (Date.now() - state.challenge.sent_at) / 1000);
       resend.disabled = left > 0;
       resend.textContent = left > 0 ? t("resend_in", { seconds: left }) : t("resend");
-      if (left <= 0 && timer) {
-        clearInterval(timer);
-        timer = null;
-      }
+      if (left <= 0) stopTimer();
     };
     const startTimer = () => {
       tick();
       if (!timer) timer = setInterval(tick, 1000);
     };
-    onCleanup(() => timer && clearInterval(timer));
+    onCleanup(stopTimer);
 
     resend.addEventListener("click", () =>
       busy(resend, async () => {
@@ -82,10 +88,11 @@ export function render(root, { go, afterSignIn, onCleanup }) {
           code.input.value = "";
           code.input.setAttribute("aria-invalid", "true");
           code.input.focus();
-          if (NEED_NEW_CODE.has(error.code)) state.challenge.sent_at = 0;
+          if (NEED_NEW_CODE.has(error.code) && state.challenge) state.challenge.sent_at = 0;
           tick();
           throw error;
         }
+        stopTimer();
         await afterSignIn();
       }, errors);
     form.addEventListener("submit", (event) => {

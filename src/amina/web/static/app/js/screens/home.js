@@ -180,7 +180,7 @@ export function render(root, { onCleanup }) {
       ...[testModeCard(me), registryCard(me), registrationCard(me), monitoringCard(me)].filter(Boolean),
     );
     action.hidden = !isRegistered(me);
-    extras.replaceChildren(...[residenceCard(me)].filter(Boolean));
+    extras.replaceChildren(...[residenceCard(me)].filter(Boolean), h("a", { class: "btn secondary", href: "#/patent", "data-testid": "patent-link", text: t("patent_home_link") }));
     pushOffer(push).catch(() => {});
   };
 

@@ -108,7 +108,7 @@ function looksCard() {
   }, errors));
   return h("div", { class: "card" },
     h("h2", { text: t("looks_title") }),
-    h("p", { class: "small", text: t("consent_who_log") }),
+    h("p", { class: "small", text: t("looks_intro") }),
     errors, show, list,
   );
 }

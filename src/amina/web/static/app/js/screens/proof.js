@@ -3,7 +3,7 @@ import { get } from "../api.js";
 import { append, h, svgImage } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
-import { state } from "../state.js";
+import { formatDate, formatDateTime, moscowParts } from "../time.js";
 import { loading, title } from "../ui.js";
 
 const safeHttpUrl = (value) => {
@@ -21,13 +21,18 @@ export function render(root) {
   get("/api/v1/me/proof")
     .then((proof) => {
       const verify = safeHttpUrl(proof.verify_url);
-      const person = state.me && state.me.person;
+      const active = proof.status === "active";
+      const since = formatDate(moscowParts(proof.registered_at).ymd);
       body.replaceChildren(
         h("div", { class: "card" },
-          person ? h("p", { class: "big", text: `${person.surname} ${person.given_names}` }) : null,
+          h("p", { class: active ? "big ok" : "big error", "data-testid": "proof-status",
+            text: active ? t("proofcard_since", { date: since }) : t("proofcard_not_active") }),
+          h("p", { class: "big", text: proof.holder }),
+          h("p", null, t("proofcard_document"), " ", h("strong", { dir: "ltr", class: "mono", text: proof.document })),
           svgImage(proof.qr_svg, t("proof_qr_alt")),
           h("p", { class: "small", text: t("proof_how") }),
           verify ? h("p", { class: "small" }, t("proof_link"), " ", h("a", { href: verify, class: "mono", rel: "noreferrer", text: verify })) : null,
+          h("p", { class: "small muted", "data-testid": "proof-checked", text: t("proofcard_checked", { time: formatDateTime(proof.checked_at) }) }),
         ),
       );
     })

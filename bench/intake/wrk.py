@@ -1,0 +1,435 @@
+"""`python -m bench.intake.wrk`: the intake benchmark of issue 8, with wrk as the one load
+generator and a trivial async FastAPI POST as the ceiling, interleaved in the same run.
+
+For each database and population: seed N registered devices (`bench.intake.seed`), give the
+first ones OwnTracks credentials, start `amina serve` (1 or 2 processes) and the ceiling app
+under the same uvicorn settings, then for each kind (single report, 100-report batch,
+OwnTracks) and each concurrency level run wrk rounds ceiling, intake, ceiling, intake.
+Every request is pre-generated and signed, with report ids of its own (`wrk.lua` cycles through
+them). Server CPU per request comes from /proc (the server's process tree, plus PostgreSQL's
+backends separately). Results: bench/results/wrk-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, create_engine, update
+
+from amina.auth.models import Device
+from amina.db import table_of
+from amina.keys import Keys
+
+from .fleet import BENCH_SECRET_KEY, Fleet
+from .seed import seed
+from .server import (
+    BIN,
+    Server,
+    cpu_split,
+    create_postgres,
+    drop_postgres,
+    free_port,
+    migrate,
+    server_env,
+    snapshot,
+)
+
+HERE = Path(__file__).parent
+LUA = HERE / "wrk.lua"
+KINDS = ("single", "batch100", "owntracks")
+OWNTRACKS_DEVICES = 1_000
+
+
+@dataclass
+class Round:
+    target: str
+    kind: str
+    concurrency: int
+    requests_s: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    errors: int
+    cpu_ms_per_request: float | None
+    postgres_ms_per_request: float | None
+
+
+def _ms(value: str) -> float:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if found is None:  # no answer in the round (e.g. "-nan")
+        return 0.0
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(url: str, requests_file: Path, concurrency: int, duration: float) -> dict[str, Any]:
+    threads = 1 if concurrency < 256 else 2
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{concurrency}",
+        f"-d{int(duration)}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(LUA),
+        url,
+    ]
+    env = {**os.environ, "REQUESTS": str(requests_file)}
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"50%\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    non = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests_s": rate,
+        "p50_ms": _ms(p50.group(1)) if p50 else 0.0,
+        "p99_ms": _ms(p99.group(1)) if p99 else 0.0,
+        "non_2xx": int(non.group(1)) if non else 0,
+        "errors": sum(int(g) for g in errors.groups()) if errors else 0,
+        "total": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        "raw": out,
+    }
+
+
+def give_owntracks(url: str, fleet: Fleet, count: int) -> None:
+    """OwnTracks credentials for the first `count` devices: username ot-bench-i, password pw-i."""
+    keys = Keys(BENCH_SECRET_KEY.encode())
+    engine = create_engine(url)
+    devices = table_of(Device)
+    rows = [
+        {
+            "b_id": fleet.device_id(i),
+            "b_user": f"ot-bench-{i}",
+            "b_hash": keys.mac(keys.device_secrets, f"pw-{i}"),
+        }
+        for i in range(min(count, fleet.count))
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            update(devices)
+            .where(devices.c.id == bindparam("b_id"))
+            .values(
+                owntracks_username=bindparam("b_user"),
+                owntracks_secret_hash=bindparam("b_hash"),
+            ),
+            rows,
+        )
+    engine.dispose()
+
+
+def write_requests(
+    path: Path, fleet: Fleet, kind: str, count: int, now: datetime, salt: int
+) -> Path:
+    """`count` requests, each with fresh report ids (and OwnTracks timestamps)."""
+    tokens: dict[int, str] = {}
+    with path.open("w") as out:
+        for j in range(count):
+            if kind == "owntracks":
+                i = j % min(OWNTRACKS_DEVICES, fleet.count)
+                lat, lon = fleet.home(i)
+                tst = int(now.timestamp()) - 2_000_000 + salt * 200_000 + j // OWNTRACKS_DEVICES
+                body = json.dumps(
+                    {"_type": "location", "lat": lat, "lon": lon, "acc": 12, "tst": tst},
+                    separators=(",", ":"),
+                ).encode()
+                basic = base64.b64encode(f"ot-bench-{i}:pw-{i}".encode()).decode()
+                headers = [f"Authorization: Basic {basic}", "Content-Type: application/json"]
+                out.write(f"/owntracks/pub\t{chr(1).join(headers)}\t{body.decode()}\n")
+                continue
+            i = j % fleet.count
+            lat, lon = fleet.home(i)
+            n = 100 if kind == "batch100" else 1
+            reports = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "lat": lat,
+                    "lon": lon,
+                    "accuracy_m": 12.0,
+                    "recorded_at": (now - timedelta(seconds=k * 30 + j % 60)).isoformat(),
+                    "source": "gps",
+                    "mock": False,
+                }
+                for k in range(n)
+            ]
+            body = json.dumps({"reports": reports}, separators=(",", ":")).encode()
+            signature = base64.urlsafe_b64encode(fleet.private_key(i).sign(body)).decode()
+            if i not in tokens:
+                tokens[i] = fleet.access_token(i, now)
+            headers = [
+                f"Authorization: Bearer {tokens[i]}",
+                "Content-Type: application/json",
+                f"Amina-Signature: {signature.rstrip('=')}",
+            ]
+            out.write(f"/api/v1/me/locations\t{chr(1).join(headers)}\t{body.decode()}\n")
+    return path
+
+
+def ceiling_requests(path: Path) -> Path:
+    path.write_text("/\tContent-Type: application/json\t{}\n")
+    return path
+
+
+def start_ceiling(port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        str(BIN / "uvicorn"),
+        "bench.intake.ceiling:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-server-header",
+        "--log-level",
+        "info",
+    ]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 30
+    url = f"http://127.0.0.1:{port}"
+    while time.monotonic() < deadline:
+        probe = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", f"{url}/"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.stdout == "200":
+            return process
+        time.sleep(0.2)
+    raise TimeoutError("the ceiling app did not start")
+
+
+def measure(
+    target: str,
+    kind: str,
+    url: str,
+    requests_file: Path,
+    concurrency: int,
+    duration: float,
+    pid: int,
+    database: str | None,
+) -> Round:
+    before = snapshot()
+    result = run_wrk(url, requests_file, concurrency, duration)
+    after = snapshot()
+    split = cpu_split(before, after, server_pid=pid, database=database)
+    total = max(result["total"], 1)
+    return Round(
+        target,
+        kind,
+        concurrency,
+        result["requests_s"],
+        result["p50_ms"],
+        result["p99_ms"],
+        result["non_2xx"],
+        result["errors"],
+        round(split["server"] * 1000 / total, 3),
+        round(split["postgres"] * 1000 / total, 3) if database else None,
+    )
+
+
+def bench_database(args: argparse.Namespace, database: str, devices: int, out: Path) -> list[Any]:
+    work = Path(args.work) / f"{database}-{devices}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    log = work / "log.txt"
+    pg_name = f"amina_wrk_{devices}"
+    if database == "sqlite":
+        url, pg = f"sqlite:///{work}/amina.sqlite3", None
+    else:
+        url, pg = create_postgres(args.pg_admin_url, pg_name), pg_name
+    env = server_env(url, work / "data")
+    if args.pythonpath:  # measure another checkout's code (e.g. `git archive main src`)
+        env["PYTHONPATH"] = args.pythonpath
+    with log.open("a") as handle:
+        migrate(env, handle)
+    fleet = Fleet(devices)
+    now = datetime.now(UTC)
+    seed(url, fleet, now=now)
+    give_owntracks(url, fleet, OWNTRACKS_DEVICES)
+    rows: list[Any] = []
+    ceiling_port = free_port()
+    ceiling = start_ceiling(ceiling_port, work / "ceiling.log")
+    ceiling_file = ceiling_requests(work / "ceiling.txt")
+    try:
+        for workers in args.workers if database == "postgresql" else [1]:
+            port = free_port()
+            server = Server(env, port, workers, work / f"serve-{workers}.log")
+            server.start()
+            try:
+                # Warm-up: every device once (fills the per-process caches), not measured.
+                for kind in {"single", "owntracks"} & set(args.kinds):
+                    warm = write_requests(
+                        work / "warm.txt",
+                        fleet,
+                        kind,
+                        min(fleet.count, 2_000 if kind == "single" else OWNTRACKS_DEVICES),
+                        datetime.now(UTC) - timedelta(minutes=10),
+                        99,
+                    )
+                    run_wrk(f"http://127.0.0.1:{port}", warm, 64, args.warmup)
+                salt = 0
+                for kind in args.kinds:
+                    for concurrency in args.concurrency:
+                        salt += 1
+                        count = {"single": 12_000, "batch100": 400, "owntracks": 12_000}[kind]
+                        requests_file = write_requests(
+                            work / f"{kind}-{concurrency}.txt",
+                            fleet,
+                            kind,
+                            count,
+                            datetime.now(UTC),
+                            salt,
+                        )
+                        rounds = []
+                        for _ in range(args.rounds):
+                            rounds.append(
+                                measure(
+                                    "ceiling",
+                                    kind,
+                                    f"http://127.0.0.1:{ceiling_port}",
+                                    ceiling_file,
+                                    concurrency,
+                                    args.duration,
+                                    ceiling.pid,
+                                    None,
+                                )
+                            )
+                            rounds.append(
+                                measure(
+                                    "intake",
+                                    kind,
+                                    f"http://127.0.0.1:{port}",
+                                    requests_file,
+                                    concurrency,
+                                    args.duration,
+                                    server.pid,
+                                    pg,
+                                )
+                            )
+                        requests_file.unlink()
+                        row = summarise(database, devices, workers, kind, concurrency, rounds)
+                        rows.append(row)
+                        print(json.dumps(row), flush=True)
+                        (out.with_suffix(".partial.json")).write_text(json.dumps(rows, indent=1))
+            finally:
+                server.stop()
+    finally:
+        os.killpg(ceiling.pid, signal.SIGTERM)
+        ceiling.wait(10)
+        if pg is not None and not args.keep:
+            drop_postgres(args.pg_admin_url, pg)
+    return rows
+
+
+def summarise(
+    database: str, devices: int, workers: int, kind: str, concurrency: int, rounds: list[Round]
+) -> dict[str, Any]:
+    ceiling = [r for r in rounds if r.target == "ceiling"]
+    intake = [r for r in rounds if r.target == "intake"]
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values)
+
+    intake_rate = mean([r.requests_s for r in intake])
+    ceiling_rate = mean([r.requests_s for r in ceiling])
+    per = 100 if kind == "batch100" else 1
+    return {
+        "database": database,
+        "devices": devices,
+        "workers": workers,
+        "kind": kind,
+        "concurrency": concurrency,
+        "intake_req_s": round(intake_rate, 1),
+        "reports_s": round(intake_rate * per, 1),
+        "ceiling_req_s": round(ceiling_rate, 1),
+        "ratio": round(intake_rate / ceiling_rate, 3) if ceiling_rate else None,
+        "intake_p50_ms": round(mean([r.p50_ms for r in intake]), 1),
+        "intake_p99_ms": round(max(r.p99_ms for r in intake), 1),
+        "ceiling_p99_ms": round(max(r.p99_ms for r in ceiling), 1),
+        "non_2xx": sum(r.non_2xx for r in intake),
+        "socket_errors": sum(r.errors for r in intake),
+        "server_cpu_ms_per_req": round(mean([r.cpu_ms_per_request or 0 for r in intake]), 3),
+        "postgres_cpu_ms_per_req": (
+            round(mean([r.postgres_ms_per_request or 0 for r in intake]), 3)
+            if database == "postgresql"
+            else None
+        ),
+        "ceiling_cpu_ms_per_req": round(mean([r.cpu_ms_per_request or 0 for r in ceiling]), 3),
+        "rounds": [r.__dict__ for r in rounds],
+    }
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| DB | devices | procs | kind | in flight | intake req/s | reports/s | ceiling req/s "
+        "| ratio | p50 ms | p99 ms | non-2xx | server CPU ms/req | PG CPU ms/req |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        pg = r["postgres_cpu_ms_per_req"]
+        lines.append(
+            f"| {r['database']} | {r['devices']:,} | {r['workers']} | {r['kind']} "
+            f"| {r['concurrency']} | {r['intake_req_s']:,} | {r['reports_s']:,} "
+            f"| {r['ceiling_req_s']:,} | {r['ratio']} | {r['intake_p50_ms']} "
+            f"| {r['intake_p99_ms']} | {r['non_2xx']} | {r['server_cpu_ms_per_req']} "
+            f"| {'' if pg is None else pg} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.intake.wrk", description=__doc__)
+    p.add_argument("--databases", default="sqlite,postgresql")
+    p.add_argument("--devices", default="1000,100000")
+    p.add_argument("--kinds", default=",".join(KINDS))
+    p.add_argument("--concurrency", default="16,64,256,1024")
+    p.add_argument("--workers", default="1,2", help="amina serve --workers on PostgreSQL")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per wrk round")
+    p.add_argument("--rounds", type=int, default=2, help="ceiling+intake pairs per cell")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per server")
+    p.add_argument(
+        "--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    p.add_argument("--work", default="/tmp/amina-wrk-bench")
+    p.add_argument("--out", type=Path, default=Path("bench/results"))
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
+    args = p.parse_args(argv)
+    args.kinds = [k for k in args.kinds.split(",") if k]
+    args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    args.workers = [int(w) for w in args.workers.split(",")]
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out / f"wrk-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    rows: list[Any] = []
+    for database in args.databases.split(","):
+        for devices in (int(d) for d in args.devices.split(",")):
+            rows += bench_database(args, database, devices, out)
+    out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    out.with_suffix(".md").write_text(markdown(rows))
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

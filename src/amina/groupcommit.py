@@ -1,0 +1,214 @@
+"""Group commit: write jobs from many requests share one transaction and one commit.
+
+A `GroupWriter` owns a few dedicated threads (exactly one on SQLite, a handful on PostgreSQL).
+Each thread takes every job waiting in the queue (up to `max_group`), runs them one after the
+other inside ONE unit of work, commits once (one fsync, one WAL flush), and only then answers
+each caller. A caller is never told "done" before its job is durably committed.
+
+- If the shared transaction fails, it is rolled back and every job of the group is run again
+  alone, in a transaction of its own, so that one bad job only fails itself.
+- A job raising a `DomainError` is answered with that error; in a group its changes must not be
+  kept, so jobs are written to raise before they change anything (the intake checks first).
+- The queue is bounded (`max_queue`) and so is the time a job may wait in it (`max_wait_s`):
+  past either bound the caller gets `Overloaded` (503 + Retry-After) and nothing is written.
+  Nothing waits without a bound, and no thread of the web server's pool is ever held.
+
+Callers on an event loop `await writer.run(job)`; synchronous callers (another process's
+subscriber thread, the CLI) call `writer.run_sync(job)`, which blocks until the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from amina.db import Database
+from amina.errors import DomainError, Overloaded
+
+log = logging.getLogger("amina.groupcommit")
+T = TypeVar("T")
+Job = Callable[[Session], Any]
+
+
+@dataclass
+class _Pending:
+    job: Job
+    future: Future[Any]
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+_STOP = object()
+
+
+class GroupWriter:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        threads: int = 1,
+        max_group: int = 256,
+        max_queue: int = 4096,
+        max_wait_s: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.thread_count = max(1, threads)
+        self.max_group = max(1, max_group)
+        self.max_queue = max(1, max_queue)
+        self.max_wait_s = max_wait_s
+        self._queue: queue.Queue[_Pending | object] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        # Counters for tests and the benchmark (read without a lock: they only grow).
+        self.commits = 0
+        self.jobs_done = 0
+        self.shed = 0
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.thread_count:
+                thread = threading.Thread(
+                    target=self._loop, name=f"amina-writer-{len(self._threads)}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Finish what is queued, then stop the threads."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(_STOP)
+        for thread in threads:
+            thread.join(timeout_s)
+
+    # -- submitting -------------------------------------------------------------------------
+
+    def submit(self, job: Callable[[Session], T]) -> Future[T]:
+        if not self._threads:
+            self.start()
+        if self._queue.qsize() >= self.max_queue:
+            self.shed += 1
+            raise Overloaded("too many reports are waiting to be stored; try again shortly")
+        future: Future[T] = Future()
+        self._queue.put(_Pending(job, future))
+        return future
+
+    async def run(self, job: Callable[[Session], T]) -> T:
+        """Run `job` in the next group; returns after its group has committed."""
+        return await asyncio.wrap_future(self.submit(job))
+
+    def run_sync(self, job: Callable[[Session], T], timeout_s: float | None = None) -> T:
+        """The same, for a thread that may block (never call it on an event loop)."""
+        return self.submit(job).result(timeout_s)
+
+    @property
+    def queued(self) -> int:
+        return self._queue.qsize()
+
+    # -- the writer threads -----------------------------------------------------------------
+
+    def _take_group(self) -> tuple[list[_Pending], bool]:
+        first = self._queue.get()
+        if first is _STOP:
+            return [], True
+        group: list[_Pending] = [first]  # type: ignore[list-item]
+        stopping = False
+        while len(group) < self.max_group:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                stopping = True
+                break
+            group.append(item)  # type: ignore[arg-type]
+        return group, stopping
+
+    def _loop(self) -> None:
+        while True:
+            group, stopping = self._take_group()
+            if group:
+                self._run_group(self._fresh(group))
+            if stopping:
+                return
+
+    def _fresh(self, group: list[_Pending]) -> list[_Pending]:
+        """Shed what waited too long, before it is started (so nothing of it is written)."""
+        deadline = time.monotonic() - self.max_wait_s
+        kept = []
+        for pending in group:
+            if pending.future.cancelled():
+                continue
+            if pending.queued_at < deadline:
+                self.shed += 1
+                pending.future.set_exception(
+                    Overloaded("the intake is overloaded; try again shortly", retry_after_s=2)
+                )
+            else:
+                kept.append(pending)
+        return kept
+
+    def _run_group(self, group: list[_Pending]) -> None:
+        if not group:
+            return
+        if len(group) == 1:
+            self._run_alone(group[0])
+            return
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            with self.db.unit_of_work() as session:
+                for pending in group:
+                    try:
+                        outcomes.append((True, pending.job(session)))
+                    except DomainError as error:
+                        if error.keep_changes:  # cannot be kept inside a shared group
+                            raise
+                        outcomes.append((False, error))
+        except Overloaded as error:
+            for pending in group:
+                self.shed += 1
+                _answer(pending, False, error)
+            return
+        except Exception:
+            log.warning("a group commit failed; running its %d jobs one by one", len(group))
+            for pending in group:
+                self._run_alone(pending)
+            return
+        self.commits += 1
+        self.jobs_done += len(group)
+        for pending, (ok, value) in zip(group, outcomes, strict=True):
+            _answer(pending, ok, value)
+
+    def _run_alone(self, pending: _Pending) -> None:
+        try:
+            with self.db.unit_of_work() as session:
+                value = pending.job(session)
+        except BaseException as error:  # answered to the caller, who maps it (a 5xx is a bug)
+            if isinstance(error, Overloaded):
+                self.shed += 1
+            _answer(pending, False, error)
+            return
+        self.commits += 1
+        self.jobs_done += 1
+        _answer(pending, True, value)
+
+
+def _answer(pending: _Pending, ok: bool, value: Any) -> None:
+    if pending.future.cancelled():
+        return
+    if ok:
+        pending.future.set_result(value)
+    else:
+        pending.future.set_exception(value)

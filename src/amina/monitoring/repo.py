@@ -1,0 +1,233 @@
+"""SQL of the intake hot path (Core, no ORM): one statement to read, two at most to write.
+
+`intake_facts` reads, in ONE statement: whether the session and the device are still valid
+(the revocation check that makes the per-process device cache safe), the person's monitoring
+state, the fix before the new ones (for the impossible-speed flag), whether a no_geolocation
+deregistration could be touched by these reports (then the general path runs), and the
+calendar's fingerprint (so the per-process calendar cache sees an officer's change at once).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, case, exists, func, literal, null, or_, select, update
+from sqlalchemy.orm import Session
+
+from amina.auth.models import AuthSession, Device
+from amina.calendar.models import CalendarOverride, Outage
+from amina.db import table_of
+from amina.monitoring.models import LocationReport, MonitoringSource, MonitoringState
+from amina.registration.models import Registration
+from amina.rules.deadlines import Step
+from amina.rules.lifecycle import Ground
+from amina.rules.reports import Fix
+
+_S = table_of(AuthSession)
+_D = table_of(Device)
+_M = table_of(MonitoringState)
+_R = table_of(LocationReport)
+_REG = table_of(Registration)
+_CO = table_of(CalendarOverride)
+_OU = table_of(Outage)
+_UUID = _S.c.id.type  # Uuid (a ForeignKey column's type is resolved later)
+
+
+@dataclass(frozen=True)
+class IntakeFacts:
+    revoked: bool
+    has_state: bool
+    registration_id: uuid.UUID | None
+    last_monitoring_at: datetime | None
+    last_step: Step | None
+    next_step_at: datetime | None
+    previous_fix: Fix | None
+    late_evidence_possible: bool
+    calendar_fingerprint: tuple[object, ...]
+
+
+def _fingerprint_columns() -> list[object]:
+    return [
+        select(func.count()).select_from(_CO).scalar_subquery(),
+        select(func.count()).select_from(_CO).where(_CO.c.is_working.is_(True)).scalar_subquery(),
+        select(func.max(_CO.c.created_at)).scalar_subquery(),
+        select(func.count()).select_from(_OU).scalar_subquery(),
+        select(func.max(_OU.c.created_at)).scalar_subquery(),
+        # A long outage starts to count when a second supervisor approves it (issue 9).
+        select(func.max(_OU.c.approved_at)).scalar_subquery(),
+    ]
+
+
+def _facts_statement(by_session: bool) -> Any:
+    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit."""
+    prev = _R.alias("prev")
+    person = bindparam("person_id", type_=_UUID)
+    previous_id = (
+        select(_R.c.id)
+        .where(
+            _R.c.person_id == person,
+            _R.c.heartbeat.is_(False),
+            _R.c.recorded_at <= bindparam("before", type_=_R.c.recorded_at.type),
+        )
+        .order_by(_R.c.recorded_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    late = exists().where(
+        _REG.c.person_id == person,
+        _REG.c.ground == Ground.NO_GEOLOCATION,
+        _REG.c.deregistered_at.is_not(None),
+        _REG.c.deregistered_at >= bindparam("earliest", type_=_REG.c.deregistered_at.type),
+    )
+    columns = [
+        _D.c.revoked_at,
+        _S.c.revoked_at if by_session else literal(None),
+        _M.c.person_id,
+        _M.c.registration_id,
+        _M.c.last_monitoring_at,
+        _M.c.last_step,
+        prev.c.lat,
+        prev.c.lon,
+        prev.c.recorded_at,
+        prev.c.accuracy_m,
+        late,
+        _M.c.next_step_at,
+        *_fingerprint_columns(),
+    ]
+    base: Any
+    if by_session:
+        base = _S.join(_D, _D.c.id == _S.c.device_id)
+        where = [_S.c.id == bindparam("key", type_=_S.c.id.type), _S.c.person_id == person]
+    else:
+        base = _D
+        where = [_D.c.id == bindparam("key", type_=_D.c.id.type), _D.c.person_id == person]
+    return (
+        select(*columns)  # type: ignore[call-overload]
+        .select_from(
+            base.outerjoin(_M, _M.c.person_id == _D.c.person_id).outerjoin(
+                prev, prev.c.id == previous_id
+            )
+        )
+        .where(*where)
+    )
+
+
+_FACTS = {True: _facts_statement(True), False: _facts_statement(False)}
+
+
+def intake_facts(
+    session: Session,
+    *,
+    person_id: uuid.UUID,
+    device_id: uuid.UUID,
+    session_id: uuid.UUID | None,
+    before: datetime,
+    earliest: datetime,
+) -> IntakeFacts | None:
+    """None if the session (or, for OwnTracks, the device) does not exist."""
+    by_session = session_id is not None
+    row: Any = session.execute(
+        _FACTS[by_session],
+        {
+            "person_id": person_id,
+            "key": session_id if by_session else device_id,
+            "before": before,
+            "earliest": earliest,
+        },
+    ).one_or_none()
+    if row is None:
+        return None
+    fix = None
+    if row[6] is not None and row[7] is not None:
+        fix = Fix(row[6], row[7], row[8], row[9] or 0.0)
+    return IntakeFacts(
+        revoked=row[0] is not None or row[1] is not None,
+        has_state=row[2] is not None,
+        registration_id=row[3],
+        last_monitoring_at=row[4],
+        last_step=row[5],
+        previous_fix=fix,
+        late_evidence_possible=bool(row[10]),
+        next_step_at=row[11],
+        calendar_fingerprint=tuple(row[12:]),
+    )
+
+
+_TOUCH = (
+    update(_M)
+    .where(
+        _M.c.person_id == bindparam("b_person", type_=_UUID),
+        _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+        _M.c.last_monitoring_at >= bindparam("b_day_start", type_=_M.c.last_monitoring_at.type),
+        _M.c.last_step.is_(None),
+        _M.c.registration_id.is_not(None),
+        _M.c.next_step == Step.REMINDER,
+    )
+    .values(
+        last_monitoring_at=bindparam("b_at"),
+        last_monitoring_source=MonitoringSource.REPORT,
+        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+    )
+    .returning(_M.c.person_id)
+)
+_REGISTERED = _M.c.registration_id.is_not(None)
+_ADVANCE = (
+    update(_M)
+    .where(
+        _M.c.person_id == bindparam("b_person", type_=_UUID),
+        or_(
+            _M.c.last_monitoring_at.is_(None),
+            _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+        ),
+    )
+    .values(
+        last_monitoring_at=bindparam("b_at"),
+        last_monitoring_source=MonitoringSource.REPORT,
+        last_step=None,
+        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+        next_step=case((_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()),
+        next_step_at=case(
+            (_REGISTERED, bindparam("b_reminder_at", type_=_M.c.next_step_at.type)),
+            else_=null(),
+        ),
+    )
+    .returning(_M.c.person_id)
+)
+
+
+def touch_same_day(
+    session: Session,
+    *,
+    person_id: uuid.UUID,
+    recorded_at: datetime,
+    day_start: datetime,
+    now: datetime,
+) -> bool:
+    """A later report on the same Moscow date as the last one, no step taken yet: only the
+    instant moves, the schedule (which depends on the date alone) stays. False if the row is
+    not in that state (then `advance` recomputes)."""
+    params = {"b_person": person_id, "b_at": recorded_at, "b_day_start": day_start, "b_now": now}
+    return session.execute(_TOUCH, params).first() is not None
+
+
+def advance(
+    session: Session,
+    *,
+    person_id: uuid.UUID,
+    recorded_at: datetime,
+    reminder_at: datetime,
+    now: datetime,
+) -> bool:
+    """Move the last monitoring instant if `recorded_at` is later (rules.md §4): the count
+    restarts, pending steps are cancelled and the next one is the reminder (if registered).
+    The condition is evaluated under the row's lock, so concurrent reports stay monotonic."""
+    params = {
+        "b_person": person_id,
+        "b_at": recorded_at,
+        "b_now": now,
+        "b_reminder_at": reminder_at,
+    }
+    return session.execute(_ADVANCE, params).first() is not None
