@@ -149,6 +149,17 @@ class Settings(BaseSettings):
     patent_reminder_time: time = time(10, 0)
     patent_payee_path: Path | None = None
     patent_rates_path: Path | None = None
+    # Appointments at the MMC (issue 12, rules.md §8).
+    booking_services_path: Path | None = None
+    booking_opens_at: time = time(8, 0)
+    booking_closes_at: time = time(20, 0)
+    booking_slot_minutes: int = Field(default=30, ge=5, le=240)
+    booking_days_ahead: int = Field(default=14, ge=1, le=90)
+    booking_closed_on_days_off: bool = True
+    booking_max_active: int = Field(default=3, ge=1, le=20)
+    booking_no_show_after_min: int = Field(default=30, ge=0, le=600)
+    booking_day_before_at: time = time(18, 0)
+    booking_soon_before_min: int = Field(default=120, ge=0, le=1440)
 
     # Background trackers and shutdowns (issue 13).
     mqtt_host: str = "127.0.0.1"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor
+from amina.bookings.demo import seed_demo_booking
 from amina.config import Settings
 from amina.monitoring import state as monitoring_state
 from amina.officers.models import Officer, Role
@@ -183,6 +184,7 @@ def seed(session: Session, *, now: datetime) -> Seeded:
     officers_seeded = seed_officers(session, now=now)
     people_seeded = seed_people(session, now=now)
     seed_patent(session, now=now, actor=DEMO_ACTOR)
+    seed_demo_booking(session, now=now, settings=Settings())
     return Seeded(people_seeded, officers_seeded)
 
 

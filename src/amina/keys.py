@@ -43,6 +43,10 @@ class Keys:
         return _derive(self.secret, "device-secrets")
 
     @cached_property
+    def booking_tickets(self) -> bytes:
+        return _derive(self.secret, "booking-tickets")
+
+    @cached_property
     def proof_signing(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(_derive(self.secret, "proof-of-registration"))
 

@@ -2,6 +2,7 @@
 
 from amina.audit.models import AuditEvent, AuditHead
 from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, RefreshToken
+from amina.bookings.models import Booking, BookingClosure, BookingSlot
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
 from amina.connectivity.models import ConnectivityOutage
@@ -28,9 +29,8 @@ from amina.nudge.models import NudgePreference
 from amina.officers.models import Officer, OfficerSession
 from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
-from amina.registration.models import Registration, Residence
-from amina.traccar.models import TraccarDevice
 from amina.registration.models import Registration, RegistrationProof, Residence
+from amina.traccar.models import TraccarDevice
 
 __all__ = [
     "AppKey",
@@ -38,6 +38,9 @@ __all__ = [
     "AuditHead",
     "AuthSession",
     "Base",
+    "Booking",
+    "BookingClosure",
+    "BookingSlot",
     "CalendarOverride",
     "Case",
     "Challenge",

@@ -304,7 +304,7 @@ def test_the_demo_seeds_a_patent_close_to_lapsing_once(
     with context.db.unit_of_work() as session:
         demo.seed(session, now=clock.now())
         demo.seed(session, now=clock.now())
-        card = find_card(session, "770000000018")
+        card = find_card(session, "770000000016")
         assert card is not None
         patent = patents.current(session, card.person_id)
         shown = patents.view(session, patent, now=clock.now(), settings=context.settings)

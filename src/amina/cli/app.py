@@ -8,6 +8,7 @@ import typer
 
 from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli import mqtt as mqtt_cli
+from amina.cli.bookings import booking_app
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.cli.demo_output import cli_path, print_demo
 from amina.errors import Forbidden
@@ -54,6 +55,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(booking_app, name="booking")
 app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
@@ -106,6 +108,7 @@ def main() -> None:
 def demo(as_json: JsonOption = False) -> None:
     """Seed a demo data set and print how to sign in as a migrant and as an officer."""
     from amina import demo as demo_data
+    from amina.bookings import demo as booking_demo
     from amina.patents import demo as patent_demo
 
     with app_context() as context:
@@ -142,6 +145,6 @@ def demo(as_json: JsonOption = False) -> None:
         "officers": officers,
         "app_url": f"{base}/",
         "sms_command": sms_command,
-        "notes": [f"Patent: {patent_demo.NOTE}"],
+        "notes": [f"Patent: {patent_demo.NOTE}", f"Appointments: {booking_demo.NOTE}"],
     }
     emit(result, as_json, lambda: print_demo(result, demo_data.DEMO_OFFICER_PASSWORD))

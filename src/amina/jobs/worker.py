@@ -16,6 +16,7 @@ from functools import cached_property
 from amina.audit import checkpoint
 from amina.calendar.availability import detect_outages
 from amina.context import AppContext
+from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
 from amina.monitoring.reschedule import reschedule_between
 from amina.monitoring.retention import apply_retention
@@ -127,6 +128,7 @@ class Worker:
             self._job("sweep", results, self.sweep)
             self._job("nudge", results, self.nudge)
             self._job("patents", results, self.patents)
+            self._job("bookings", results, lambda: run_bookings(self.context, self.now()))
         self._job("delivery", results, self.deliver)
         if leading:
             self._job("retention", results, self.retention)

@@ -38,6 +38,9 @@ SMS_KINDS = frozenset(
         "registry_removed",
         "patent_reminder",
         "patent_lapsed",
+        "booking_reminder_day_before",
+        "booking_closed",
+        "booking_closed_no_options",
     }
 )
 # Never pushed or texted: a phone that may now be in a bereaved family's hands.

@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar.override": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "patent.issue": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
     "patent.view": frozenset({Role.MMC_OFFICER, Role.POLICE_OFFICER, Role.SUPERVISOR}),
+    "booking.arrive": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
+    "booking.view": frozenset({Role.MMC_OFFICER, Role.SUPERVISOR}),
+    "booking.close": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 

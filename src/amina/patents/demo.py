@@ -12,7 +12,7 @@ from amina.patents import repo, service
 from amina.people.service import find_card
 from amina.rules import patents as rules
 
-DEMO_CARD = "770000000018"
+DEMO_CARD = "770000000016"
 DEMO_INN = "500100732259"  # a well-known valid test ИНН
 DAYS_LEFT = 3
 NOTE = f"card {DEMO_CARD} has a work patent that lapses in {DAYS_LEFT} days: open #/patent"

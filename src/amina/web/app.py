@@ -19,6 +19,7 @@ from amina.web.middleware import SafetyMiddleware
 from amina.web.routes import (
     api_docs,
     auth,
+    bookings,
     devices,
     health,
     integrations,
@@ -81,6 +82,8 @@ def create_app(
         owntracks.router,
         integrations.router,
         officer.router,
+        bookings.router,
+        bookings.officer_router,
     ):
         app.include_router(router)
     app.include_router(connectivity_router)

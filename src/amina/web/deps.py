@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -43,7 +45,33 @@ def get_now(request: Request, context: ContextDep) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def get_session(context: ContextDep) -> Iterator[Session]:
+# Thread-pool tokens kept free of write units, so that a unit which holds the write lock can
+# always get a thread for its next step.
+SPARE_THREADS = 8
+
+
+async def write_unit_slot(request: Request) -> AsyncIterator[None]:
+    """Waits, without holding a thread, until fewer write units are open than the thread pool
+    has threads to spare.
+
+    A request's unit of work runs across several thread-pool calls (the dependencies, the
+    endpoint, the commit). On SQLite, writers queue on the write lock inside those threads; had
+    every thread of the pool been taken by a queued writer, the writer holding the lock could
+    never get a thread to finish, and the service would stall (seen with 50 parallel bookings).
+    """
+    limiter = getattr(request.app.state, "write_units", None)
+    if limiter is None:
+        threads = anyio.to_thread.current_default_thread_limiter().total_tokens
+        limiter = anyio.CapacityLimiter(max(1, int(threads) - SPARE_THREADS))
+        request.app.state.write_units = limiter
+    async with limiter:
+        yield
+
+
+WriteUnitSlotDep = Annotated[None, Depends(write_unit_slot, scope="function")]
+
+
+def get_session(context: ContextDep, _slot: WriteUnitSlotDep) -> Iterator[Session]:
     """The unit of work around a request: commit on success, roll back on error.
 
     It must be `scope="function"`: FastAPI then runs the commit *before* the response is sent,

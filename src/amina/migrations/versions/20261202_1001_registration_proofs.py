@@ -1,7 +1,7 @@
 """short proof-of-registration tokens (issue 10)
 
 Revision ID: 1001
-Revises: 1201
+Revises: 0901
 Create Date: 2026-12-02 01:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import amina.db
 
 revision: str = "1001"
-down_revision: str | None = "1201"
+down_revision: str | None = "0901"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

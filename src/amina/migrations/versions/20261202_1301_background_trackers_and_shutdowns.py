@@ -1,7 +1,7 @@
 """background trackers and shutdowns
 
 Revision ID: 1301
-Revises: 0003
+Revises: 1251
 Create Date: 2026-12-02 01:02:21.477501
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import amina.db
 
 revision: str = "1301"
-down_revision: str | None = "1001"
+down_revision: str | None = "1251"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ import { clear, h, icon } from "./dom.js";
 import { N_, chosenLanguage, currentLanguage, detectLanguage, setLanguage, t } from "./i18n.js";
 import { flush, refreshCount } from "./queue.js";
 import { loadSession, on, state } from "./state.js";
+import * as bookings from "./screens/bookings.js";
 import * as code from "./screens/code.js";
 import * as consent from "./screens/consent.js";
 import * as home from "./screens/home.js";
@@ -36,6 +37,7 @@ const PRIVATE = {
   tracking: tracking.render,
   settings: settings.render,
   more: settings.renderMore,
+  bookings: bookings.render,
 };
 const TABS = [
   { route: "home", label: N_("tab_home"), paths: ["M3 11l9-8 9 8", "M5 10v10h5v-6h4v6h5V10"] },

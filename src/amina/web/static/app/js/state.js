@@ -52,5 +52,6 @@ export async function clearSession() {
   state.me = null;
   await kvDel("session");
   await kvDel("me");
+  await kvDel("bookings"); // the saved appointment tickets
   emit("signed-out");
 }

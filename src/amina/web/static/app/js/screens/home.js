@@ -185,7 +185,8 @@ export function render(root, { onCleanup }) {
   };
 
   const name = state.me && state.me.person ? state.me.person.given_names : "";
-  append(root, title(name ? t("home_hello", { name }) : t("home_title")), statusArea, action, extras, push);
+  append(root, title(name ? t("home_hello", { name }) : t("home_title")), statusArea, action, extras, push,
+    h("p", null, h("a", { class: "btn secondary", href: "#/bookings", "data-testid": "home-bookings", text: t("booking_home_link") })));
   draw();
   onCleanup(on("me", draw));
   // Fresh status in the background; the last known one is already on the screen.

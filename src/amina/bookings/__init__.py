@@ -1,0 +1,1 @@
+"""Appointments at the MMC (rules.md §8): services, slots, bookings, closures and arrivals."""
