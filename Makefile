@@ -11,7 +11,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run worker demo sms reset migrate test test-sqlite test-postgres lint fmt migration-check bench browser postgres clean
+.PHONY: help setup run worker demo sms reset migrate test test-sqlite test-postgres lint fmt migration-check bench browser postgres clean mosquitto
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,7 +54,11 @@ browser: ## Install Debian's Chromium for the browser tests, if it is missing
 postgres: ## Start the local PostgreSQL server if it is down
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 
-test: setup browser ## Set up and run the whole suite (SQLite; AMINA_TEST_DATABASE_URL selects PostgreSQL)
+mosquitto: ## Install Mosquitto if missing, and start the local broker (127.0.0.1:1883) if down
+	@command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || (apt-get update && apt-get install -y mosquitto)
+	@bash -c '(exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null' || PATH="$$PATH:/usr/sbin" mosquitto -d -p 1883
+
+test: setup browser mosquitto ## Set up and run the whole suite (SQLite; AMINA_TEST_DATABASE_URL selects PostgreSQL)
 	$(BIN)/pytest --cov=amina --cov-branch --cov-report= $(PYTEST_ARGS)
 	$(BIN)/coverage report --include='src/amina/rules/*' --fail-under=100 --skip-covered
 

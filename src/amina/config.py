@@ -171,6 +171,17 @@ class Settings(BaseSettings):
     booking_day_before_at: time = time(18, 0)
     booking_soon_before_min: int = Field(default=120, ge=0, le=1440)
 
+    # Background trackers and shutdowns (issue 13).
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_public_host: str | None = None  # what phones connect to; default: public_base_url's
+    mqtt_public_port: int | None = Field(default=None, ge=1, le=65535)
+    mqtt_ingest_username: str = "amina-ingest"
+    mqtt_broker_dir: Path | None = None  # Amina's mosquitto.conf, passwords, acl; default: data
+    owntracks_ping_minutes: int = Field(default=120, ge=15, le=720)
+    nudge_time: time = time(19, 0)
+    nudge_within_working_days: int = Field(default=1, ge=0, le=3)
+
     @field_validator("participating_citizenships", mode="before")
     @classmethod
     def _split_citizenships(cls, value: object) -> object:

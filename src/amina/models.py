@@ -5,6 +5,7 @@ from amina.auth.models import AuthSession, Challenge, Device, RateLimitHit, Refr
 from amina.bookings.models import Booking, BookingClosure, BookingSlot
 from amina.calendar.models import CalendarOverride, Outage
 from amina.cases.models import Case, RegistryEntry
+from amina.connectivity.models import ConnectivityOutage
 from amina.console.models import DailyCount
 from amina.db import Base
 from amina.integrations.models import IntegrationEvent, ServiceKey
@@ -16,6 +17,7 @@ from amina.monitoring.models import (
     ServiceHeartbeat,
     StepTaken,
 )
+from amina.mqtt.models import MqttAccount
 from amina.notifications.models import (
     AppKey,
     Delivery,
@@ -24,10 +26,12 @@ from amina.notifications.models import (
     PushSubscription,
     SmsMessage,
 )
+from amina.nudge.models import NudgePreference
 from amina.officers.models import Officer, OfficerSession, RecoveryCode
 from amina.patents.models import Patent, PatentPayment
 from amina.people.models import Document, Person
 from amina.registration.models import Registration, RegistrationProof, Residence
+from amina.traccar.models import TraccarDevice
 
 __all__ = [
     "AppKey",
@@ -42,6 +46,7 @@ __all__ = [
     "Case",
     "Challenge",
     "Checkin",
+    "ConnectivityOutage",
     "DailyCount",
     "DailyPresence",
     "Delivery",
@@ -50,7 +55,9 @@ __all__ = [
     "IntegrationEvent",
     "LocationReport",
     "MonitoringState",
+    "MqttAccount",
     "Notification",
+    "NudgePreference",
     "Officer",
     "OfficerSession",
     "Outage",
@@ -70,4 +77,5 @@ __all__ = [
     "ServiceKey",
     "SmsMessage",
     "StepTaken",
+    "TraccarDevice",
 ]

@@ -16,7 +16,9 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 KEY_USE = re.compile(r"\b(?:t|N_)\(\s*\"([A-Za-z0-9_]+)\"")
 
 # Names that stay in Latin letters in every language.
-BRANDS = re.compile(r"OwnTracks|Google Play|App Store|Chrome|SMS|QR|URL|HTTP|Amina")
+BRANDS = re.compile(
+    r"OwnTracks|Traccar Client|MQTT|Google Play|App Store|Chrome|SMS|QR|URL|HTTP|Amina"
+)
 SCRIPT = {
     "cyrillic": re.compile(r"[\u0400-\u04FF]"),
     "latin": re.compile(r"[A-Za-z\u00C0-\u024F\u02BB\u02BC]"),

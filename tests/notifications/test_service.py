@@ -25,6 +25,7 @@ SAMPLE = {
     "address": "ММЦ Сахарово",
     "last_monitoring_on": "2026-11-20",
     "deregistration_at": "2026-11-26T00:00:00+03:00",
+    "next_step_at": "2026-11-24T09:00:00+03:00",
     "occurred_on": "2026-11-21",
     "checked_in_at": "2026-11-20T10:00:00+03:00",
     "reason": "r",

@@ -17,6 +17,7 @@ class Platform(StrEnum):
     IOS = "ios"
     WEB = "web"
     OWNTRACKS = "owntracks"
+    TRACCAR = "traccar"
     OTHER = "other"
 
 

@@ -65,8 +65,11 @@ def create_device(
     return OwnTracksCredentials(device.id, username, password)
 
 
-def configuration(credentials: OwnTracksCredentials, publish_url: str) -> dict[str, Any]:
-    """The OwnTracks .otrc configuration: HTTP mode, significant-changes monitoring."""
+def configuration(
+    credentials: OwnTracksCredentials, publish_url: str, *, ping_minutes: int = 120
+) -> dict[str, Any]:
+    """The OwnTracks .otrc configuration: HTTP mode, significant-changes monitoring, and a
+    ping every `ping_minutes` while the phone is still."""
     return {
         "_type": "configuration",
         "mode": 3,
@@ -79,6 +82,7 @@ def configuration(credentials: OwnTracksCredentials, publish_url: str) -> dict[s
         "monitoring": 1,
         "locatorDisplacement": 200,
         "locatorInterval": 900,
+        "ping": ping_minutes,
         "ignoreInaccurateLocations": 0,
         "pubExtendedData": True,
         "cleanSession": False,

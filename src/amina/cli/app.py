@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from amina.cli import monitoring, officers, ops, patents, people, rules
+from amina.cli import mqtt as mqtt_cli
 from amina.cli.bookings import booking_app
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.cli.demo_output import cli_path, print_demo
@@ -58,6 +59,8 @@ app.add_typer(booking_app, name="booking")
 app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)
 app.command()(monitoring.checkin)
+app.command()(mqtt_cli.mqtt)
+app.add_typer(mqtt_cli.broker_app, name="broker")
 
 
 @app.command()

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,6 +30,7 @@ from amina.cli.common import (
     parse_instant,
     stdout,
 )
+from amina.cli.connectivity import declare_area_outage
 from amina.errors import Forbidden
 from amina.jobs.worker import Worker
 from amina.monitoring.checkin import check_in
@@ -137,11 +139,22 @@ def outage_add(
     starts: Annotated[str, typer.Option("--from", help="Start (RFC 3339).")],
     ends: Annotated[str, typer.Option("--to", help="End (RFC 3339).")],
     reason: Annotated[str, typer.Option(help="What happened.")],
+    area: Annotated[
+        Path | None,
+        typer.Option(help="A connectivity outage in this GeoJSON area (rules.md §9)."),
+    ] = None,
+    district: Annotated[
+        str | None, typer.Option(help="A connectivity outage in a shipped named area.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Declare a service outage; everyone's deadlines it touches move."""
+    """Declare a service outage (everyone's deadlines it touches move), or with --area or
+    --district a mobile-internet shutdown (only the deadlines of people in the area move)."""
     starts_at, ends_at = parse_instant(starts, "--from"), parse_instant(ends, "--to")
     reason = cli_text(reason, "--reason", 500, multiline=True)
+    if area is not None or district is not None:
+        declare_area_outage(starts_at, ends_at, reason, area, district, as_json)
+        return
     with app_context() as context:
         now = context.clock.now()
         with context.db.unit_of_work() as session:

@@ -25,6 +25,7 @@ from amina.monitoring.sweep import sweep
 from amina.notifications.delivery import deliver_due
 from amina.notifications.push import PushSender, push_sender
 from amina.notifications.vapid import vapid_keys
+from amina.nudge.service import send_nudges
 from amina.patents import timers as patent_timers
 
 log = logging.getLogger("amina.worker")
@@ -91,6 +92,12 @@ class Worker:
             push=self.push,
         )
 
+    def nudge(self) -> Counter[str]:
+        now = self.now()
+        with self.context.db.unit_of_work() as session:
+            sent = send_nudges(session, now=now, settings=self.context.settings)
+        return Counter({"nudged": sent})
+
     def retention(self) -> Counter[str]:
         now = self.now()
         if self.last_retention is not None and now - self.last_retention < RETENTION_EVERY:
@@ -135,6 +142,7 @@ class Worker:
             # Outages first: a gap that is still open must move deadlines before the sweep.
             self._job("outages", results, self.detect_outages)
             self._job("sweep", results, self.sweep)
+            self._job("nudge", results, self.nudge)
             self._job("patents", results, self.patents)
             self._job("bookings", results, lambda: run_bookings(self.context, self.now()))
         self._job("delivery", results, self.deliver)

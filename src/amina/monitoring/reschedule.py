@@ -12,6 +12,7 @@ from sqlalchemy import select
 from amina.calendar.service import load_calendar
 from amina.config import Settings
 from amina.db import Database
+from amina.monitoring.areas import person_calendar
 from amina.monitoring.models import MonitoringState
 from amina.notifications.catalog import json_params
 from amina.notifications.service import notify
@@ -59,7 +60,11 @@ def reschedule_between(
                 if state.last_monitoring_at is None:
                     continue
                 deadlines = compute_deadlines(
-                    state.last_monitoring_at, calendar, deadline_policy(settings)
+                    state.last_monitoring_at,
+                    person_calendar(
+                        session, settings, state.person_id, state.last_monitoring_at, calendar
+                    ),
+                    deadline_policy(settings),
                 )
                 upcoming = next_step(deadlines, state.last_step)
                 new_at = upcoming.due_at if upcoming else None

@@ -52,11 +52,22 @@ class LocationBatchIn(RequestModel):
     )
 
 
+class ConnectivityOutageOut(ApiModel):
+    """A mobile-internet shutdown that covers the person and moves their deadlines (§9)."""
+
+    starts_at: Instant
+    ends_at: Instant
+    reason: str
+    district: str | None = None
+
+
 class MonitoringOut(ApiModel):
     last_monitoring_at: Instant | None = None
     reminder_at: Instant | None = None
     final_warning_at: Instant | None = None
     deregistration_at: Instant | None = None
+    # Why the deadlines are later than the calendar alone would put them.
+    connectivity_outages: list[ConnectivityOutageOut] = Field(default_factory=list)
 
 
 class RejectedOut(ApiModel):

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from amina.config import Settings
+from amina.monitoring.areas import outages_moving
 from amina.monitoring.models import MonitoringSource, MonitoringState
 from amina.monitoring.schedule import deadlines_for
 from amina.monitoring.schemas import MonitoringOut
@@ -35,7 +36,8 @@ def schedule(session: Session, settings: Settings, state: MonitoringState) -> No
         state.next_step = state.next_step_at = None
         return
     upcoming = next_step(
-        deadlines_for(session, settings, state.last_monitoring_at), state.last_step
+        deadlines_for(session, settings, state.last_monitoring_at, state.person_id),
+        state.last_step,
     )
     state.next_step = upcoming.step if upcoming else None
     state.next_step_at = upcoming.due_at if upcoming else None
@@ -96,10 +98,11 @@ def view_of(
         return MonitoringOut()
     if not active:
         return MonitoringOut(last_monitoring_at=state.last_monitoring_at)
-    deadlines = deadlines_for(session, settings, state.last_monitoring_at)
+    deadlines = deadlines_for(session, settings, state.last_monitoring_at, state.person_id)
     return MonitoringOut(
         last_monitoring_at=state.last_monitoring_at,
         reminder_at=deadlines.reminder_at,
         final_warning_at=deadlines.final_warning_at,
         deregistration_at=deadlines.deregistration_at,
+        connectivity_outages=outages_moving(session, state.person_id, state.last_monitoring_at),
     )

@@ -30,6 +30,7 @@ from amina.bulk import insert_rows, update_rows
 from amina.calendar.service import load_calendar
 from amina.config import Settings
 from amina.db import Database
+from amina.monitoring.areas import area_lost_days
 from amina.monitoring.models import MonitoringState, StepTaken
 from amina.notifications.catalog import json_params
 from amina.notifications.service import Message, notify_many
@@ -38,6 +39,7 @@ from amina.people.service import facts_of
 from amina.policies import deadline_policy, eligibility_policy
 from amina.registration.models import Registration
 from amina.registration.service import deregister
+from amina.rules.area_outages import for_person
 from amina.rules.calendar import WorkingCalendar, moscow_date
 from amina.rules.deadlines import Deadlines, Step, compute_deadlines, next_step, step_to_take
 from amina.rules.eligibility import evaluate
@@ -236,14 +238,21 @@ def take_steps(
 ) -> Counter[str]:
     """Take every due step of a batch, with set-based writes."""
     policy = deadline_policy(settings)
-    by_day: dict[date, Deadlines] = {}
+    by_day: dict[tuple[date, frozenset[date]], Deadlines] = {}
 
-    def deadlines_on(last_monitoring_at: datetime) -> Deadlines:
-        # Deadlines depend only on L's Moscow date: a batch shares a handful of them.
-        day = moscow_date(last_monitoring_at)
-        if day not in by_day:
-            by_day[day] = compute_deadlines(last_monitoring_at, calendar, policy)
-        return by_day[day]
+    def deadlines_of(person_id: uuid.UUID) -> Callable[[datetime], Deadlines]:
+        def deadlines_on(last_monitoring_at: datetime) -> Deadlines:
+            # Deadlines depend only on L's Moscow date and the days a connectivity outage
+            # covering the person skips (§9; usually none): a batch shares a handful of them.
+            lost = area_lost_days(session, settings, person_id, last_monitoring_at)
+            key = (moscow_date(last_monitoring_at), lost)
+            if key not in by_day:
+                by_day[key] = compute_deadlines(
+                    last_monitoring_at, for_person(calendar, lost), policy
+                )
+            return by_day[key]
+
+        return deadlines_on
 
     def person(person_id: uuid.UUID) -> Person:
         return session.get_one(Person, person_id)
@@ -254,7 +263,7 @@ def take_steps(
             now=now,
             settings=settings,
             calendar=calendar,
-            deadlines_on=deadlines_on,
+            deadlines_on=deadlines_of(item.person_id),
             person=person,
         )
         for item in items

@@ -48,6 +48,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("GET", f"{API}/persons/{{person_id}}/patent"): "patent.view",
     ("POST", f"{API}/persons/{{person_id}}/patent/reissue"): "patent.issue",
     ("GET", f"{API}/patent-payments/flagged"): "patent.view",
+    # Connectivity outages by area (issue 13).
+    ("POST", f"{API}/connectivity-outages"): "outage.declare",
+    ("GET", f"{API}/connectivity-outages/districts"): "outage.view",
     # Appointments (issue 12).
     ("POST", f"{API}/bookings/arrivals"): "booking.arrive",
     ("POST", f"{API}/bookings/closures"): "booking.close",

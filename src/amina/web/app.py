@@ -33,6 +33,9 @@ from amina.web.routes import (
     verify,
 )
 from amina.web.routes.app_shell import router as app_shell_router
+from amina.web.routes.connectivity import router as connectivity_router
+from amina.web.routes.nudge import router as nudge_router
+from amina.web.routes.traccar import router as traccar_router
 
 MAX_BODY_BYTES = 1_000_000  # 500 reports with room to spare
 
@@ -85,6 +88,9 @@ def create_app(
     ):
         app.include_router(router)
     install_console(app)
+    app.include_router(connectivity_router)
+    app.include_router(traccar_router)
+    app.include_router(nudge_router)
     app.include_router(patents.router)
     app.include_router(app_shell_router)
     app.include_router(api_docs.router)

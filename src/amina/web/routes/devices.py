@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import AnyUrl, Field
 
 from amina.auth import owntracks
+from amina.mqtt import accounts as mqtt_accounts
 from amina.notifications.subscriptions import subscribe, unsubscribe
 from amina.registration.proof import qr_svg
 from amina.schemas import ApiModel, RequestModel, Text
@@ -16,6 +17,14 @@ from amina.web.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from amina.web.openapi import errors
 
 router = APIRouter(prefix="/api/v1/me", tags=["devices"], responses=errors(401))
+
+
+class MqttOut(ApiModel):
+    host: str
+    port: int
+    username: str
+    password: str
+    topic: str
 
 
 class OwnTracksOut(ApiModel):
@@ -26,6 +35,10 @@ class OwnTracksOut(ApiModel):
     config: dict[str, Any]
     config_url: str
     qr_svg: str
+    mqtt: MqttOut
+    mqtt_config: dict[str, Any]
+    mqtt_config_url: str
+    mqtt_qr_svg: str
 
 
 @router.post(
@@ -41,8 +54,26 @@ def create_owntracks(
         session, now=now, keys=context.keys, person_id=principal.person_id
     )
     url = f"{context.settings.public_base_url.rstrip('/')}/owntracks/pub"
-    config = owntracks.configuration(credentials, url)
+    config = owntracks.configuration(
+        credentials, url, ping_minutes=context.settings.owntracks_ping_minutes
+    )
     config_url = owntracks.configuration_url(config)
+    # The same credentials over MQTT, OwnTracks' default mode.
+    mqtt = mqtt_accounts.mqtt_settings(context.settings)
+    topic = mqtt_accounts.add_account(
+        session,
+        now=now,
+        device_id=credentials.device_id,
+        username=credentials.username,
+        password=credentials.password,
+    )
+    mqtt_config = mqtt_accounts.owntracks_mqtt_configuration(
+        mqtt=mqtt,
+        username=credentials.username,
+        password=credentials.password,
+        ping_minutes=context.settings.owntracks_ping_minutes,
+    )
+    mqtt_config_url = owntracks.configuration_url(mqtt_config)
     return OwnTracksOut(
         device_id=credentials.device_id,
         username=credentials.username,
@@ -51,6 +82,16 @@ def create_owntracks(
         config=config,
         config_url=config_url,
         qr_svg=qr_svg(config_url),
+        mqtt=MqttOut(
+            host=mqtt.public_host,
+            port=mqtt.public_port,
+            username=credentials.username,
+            password=credentials.password,
+            topic=topic,
+        ),
+        mqtt_config=mqtt_config,
+        mqtt_config_url=mqtt_config_url,
+        mqtt_qr_svg=qr_svg(mqtt_config_url),
     )
 
 

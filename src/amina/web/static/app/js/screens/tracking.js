@@ -1,5 +1,5 @@
 // Screen 11: background tracking with OwnTracks, so reports arrive even when Amina is closed.
-import { post } from "../api.js";
+import { get, post, put } from "../api.js";
 import { append, h, svgImage } from "../dom.js";
 import { t } from "../i18n.js";
 import { busy, errorBox, title } from "../ui.js";
@@ -27,8 +27,52 @@ function setupCard(setup) {
         h("dt", { text: t("tracking_username") }), h("dd", { class: "mono", text: setup.username }),
         h("dt", { text: t("tracking_password") }), h("dd", { class: "mono", text: setup.password || "" }),
       ),
+      setup.mqtt ? h("dl", { class: "facts" },
+        h("dt", { text: t("tracking_mode") }), h("dd", { text: "MQTT" }),
+        h("dt", { text: t("bg_mqtt_host") }), h("dd", { class: "mono", text: `${setup.mqtt.host}:${setup.mqtt.port}` }),
+        h("dt", { text: t("bg_mqtt_topic") }), h("dd", { class: "mono", text: setup.mqtt.topic }),
+      ) : null,
       h("p", { class: "small", text: t("tracking_password_once") }),
     ) : null,
+  );
+}
+
+function traccarCard(setup) {
+  return h("div", { class: "card" },
+    h("h2", { text: t("bg_traccar_ready") }),
+    h("ol", { class: "steps" },
+      h("li", { text: t("bg_traccar_step_install") }),
+      h("li", { text: t("bg_traccar_step_scan") }),
+      h("li", { text: t("tracking_step_allow") }),
+    ),
+    setup.qr_svg ? svgImage(setup.qr_svg, t("bg_traccar_qr_alt")) : null,
+    h("dl", { class: "facts" },
+      h("dt", { text: t("bg_traccar_url") }), h("dd", { class: "mono", text: setup.server_url }),
+      h("dt", { text: t("bg_traccar_id") }), h("dd", { class: "mono", text: setup.device_id }),
+    ),
+    h("p", { class: "small", text: t("tracking_password_once") }),
+  );
+}
+
+function nudgeToggle(errors) {
+  const box = h("input", { type: "checkbox", id: "bg-nudge" });
+  box.disabled = true;
+  get("/api/v1/me/nudge").then((state) => { box.checked = state.enabled; box.disabled = false; }, () => {});
+  box.addEventListener("change", async () => {
+    box.disabled = true;
+    try {
+      const state = await put("/api/v1/me/nudge", { enabled: box.checked });
+      box.checked = state.enabled;
+    } catch (error) {
+      box.checked = !box.checked;
+      errors.show?.(error);
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return h("div", { class: "card" },
+    h("label", { for: "bg-nudge" }, box, " ", t("bg_nudge_label")),
+    h("p", { class: "small muted", text: t("bg_nudge_hint") }),
   );
 }
 
@@ -43,12 +87,24 @@ export function render(root) {
       start.hidden = true;
     }, errors),
   );
-  append(root, 
+  const traccar = h("button", { type: "button", class: "btn secondary", text: t("bg_traccar_start") });
+  const traccarResult = h("div");
+  traccar.addEventListener("click", () =>
+    busy(traccar, async () => {
+      traccarResult.replaceChildren(traccarCard(await post("/api/v1/me/devices/traccar", {})));
+      traccar.hidden = true;
+    }, errors),
+  );
+  append(root,
     title(t("tracking_title")),
     h("p", { text: t("tracking_intro") }),
     h("p", { class: "note", text: t("tracking_battery") }),
     errors,
     start,
     result,
+    h("p", { class: "small muted", text: t("bg_traccar_intro") }),
+    traccar,
+    traccarResult,
+    nudgeToggle(errors),
   );
 }

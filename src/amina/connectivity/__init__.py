@@ -1,0 +1,1 @@
+"""Mobile-internet shutdowns by area (rules.md §9): declared outages that move deadlines."""

@@ -1,0 +1,1 @@
+"""OwnTracks over MQTT: broker accounts, the broker's files, and the `amina mqtt` subscriber."""

@@ -1,0 +1,1 @@
+"""Traccar Client (OsmAnd protocol): a long random device id is its only credential."""
