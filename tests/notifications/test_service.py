@@ -31,6 +31,10 @@ SAMPLE = {
     "reason": "r",
     "basis": "b",
     "place": "p",
+    # appointments (issue 12)
+    "service": "Выдача карты",
+    "slot_at": "2026-11-23T09:00:00+03:00",
+    "options": "23.11 09:30",
     # the patent (issue 12)
     "days": 7,
     "months": 2,
