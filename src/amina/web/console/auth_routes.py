@@ -74,7 +74,7 @@ def sign_in(
         keys=context.keys,
         settings=context.settings,
         username=form.get("username"),
-        password=form.get("password"),
+        password=form.secret("password"),
         client_ip=ip,
     )
     opened = sessions.open_session(
@@ -221,7 +221,7 @@ def change_password(
     now: NowDep,
 ) -> Response:
     new_hash = sessions.prepare_password_change(
-        current.officer, form.get("current_password"), form.get("new_password")
+        current.officer, form.secret("current_password"), form.secret("new_password")
     )
     ended = sessions.change_password(session, now=now, current=current, new_hash=new_hash)
     return render(

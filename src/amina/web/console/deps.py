@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from amina.errors import Forbidden, NotAuthenticated
+from amina.errors import Forbidden, InvalidInput, NotAuthenticated
 from amina.officers import sessions
 from amina.officers.models import Officer
 from amina.officers.sessions import Current
+from amina.schemas import clean_text
 from amina.web.access import require_route
 from amina.web.deps import ContextDep, NowDep, SessionDep
 
@@ -59,10 +60,25 @@ class Form:
 
     def get(self, name: str, default: str = "") -> str:
         value = self.data.get(name, default)
-        return value.strip() if isinstance(value, str) else default
+        return _clean(value.strip()) if isinstance(value, str) else default
+
+    def secret(self, name: str) -> str:
+        """A password exactly as typed: it is only ever hashed, never stored or shown."""
+        value = self.data.get(name, "")
+        return value if isinstance(value, str) else ""
 
     def all(self, name: str) -> list[str]:
-        return [v for v in self.data.getlist(name) if isinstance(v, str)]
+        return [_clean(v) for v in self.data.getlist(name) if isinstance(v, str)]
+
+
+def _clean(value: str) -> str:
+    """Form fields pass the same text rule as the API's (NFC; no NUL or control characters).
+    Browsers send a textarea's line breaks as CRLF: those are line breaks, not control codes."""
+    try:
+        cleaned = clean_text(value.replace("\r\n", "\n"), multiline=True)
+    except ValueError as error:
+        raise InvalidInput(str(error), code="invalid_text") from error
+    return str(cleaned)
 
 
 async def _checked_form(request: Request, current: PendingDep, context: ContextDep) -> Form:

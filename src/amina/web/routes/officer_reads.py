@@ -22,7 +22,7 @@ from amina.console.search import Query, SearchKind, search
 from amina.errors import InvalidInput
 from amina.officers.models import Officer, Role
 from amina.rules.calendar import moscow_date
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, Prose, RequestModel, Text
 from amina.web.deps import ContextDep, NowDep, PersonDep, SessionDep
 from amina.web.openapi import errors
 from amina.web.routes.officer import CaseOut, OfficerDep
@@ -35,8 +35,8 @@ HIDDEN = frozenset({"public_key", "totp_secret"})
 
 class SearchIn(RequestModel):
     kind: SearchKind
-    value: str = Field(min_length=1, max_length=100)
-    citizenship: str = Field(default="", max_length=2)
+    value: Text = Field(min_length=1, max_length=100)
+    citizenship: Text = Field(default="", max_length=2)
     birth_date: date | None = None
 
 
@@ -70,7 +70,7 @@ def api_search(
 
 class AccessIn(RequestModel):
     category: ReasonCategory
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000)
 
 
 class AccessOut(ApiModel):
