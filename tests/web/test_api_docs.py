@@ -74,7 +74,7 @@ def test_development_documents_every_api_route(client: TestClient) -> None:
 def test_production_turns_the_docs_off_by_default() -> None:
     production = Settings(
         env="production",
-        secret_key="s" * 40,
+        secret_key="Jx4pQ9vR2mT7wZ1kL8nB5cY3hF6dG0sA-uEiOoPq",
         database_url="postgresql+psycopg://amina@db.example/amina",
         sms_backend="http",
         sms_http_url="https://sms.example/send",

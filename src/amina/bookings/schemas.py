@@ -8,7 +8,7 @@ from datetime import date, time
 from pydantic import AwareDatetime, Field, model_validator
 
 from amina.rules.bookings import BookingStatus
-from amina.schemas import ApiModel, Instant, RequestModel
+from amina.schemas import ApiModel, Instant, Prose, RequestModel, Text
 
 
 class ServiceOut(ApiModel):
@@ -42,7 +42,7 @@ class SlotsOut(ApiModel):
 
 
 class BookingIn(RequestModel):
-    service: str = Field(min_length=1, max_length=40)
+    service: Text = Field(min_length=1, max_length=40)
     slot_start: AwareDatetime
 
 
@@ -73,8 +73,8 @@ class ClosureIn(RequestModel):
     date: date
     from_time: time | None = Field(default=None, alias="from")
     to_time: time | None = Field(default=None, alias="to")
-    service: str | None = Field(default=None, max_length=40)
-    reason: str = Field(min_length=1, max_length=500)
+    service: Text | None = Field(default=None, max_length=40)
+    reason: Prose = Field(min_length=1, max_length=500)
 
 
 class ClosureOut(ApiModel):
@@ -87,7 +87,7 @@ class ClosureOut(ApiModel):
 
 
 class ArrivalIn(RequestModel):
-    ticket: str | None = Field(default=None, max_length=200)
+    ticket: Text | None = Field(default=None, max_length=200)
     booking_id: uuid.UUID | None = None
 
     @model_validator(mode="after")

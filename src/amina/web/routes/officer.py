@@ -50,8 +50,8 @@ class OfficerSignInIn(RequestModel):
     username: Text = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
     # The second factor: required once the officer has enrolled one (at the console).
-    totp_code: str | None = Field(default=None, max_length=10)
-    recovery_code: str | None = Field(default=None, max_length=40)
+    totp_code: Text | None = Field(default=None, max_length=10)
+    recovery_code: Text | None = Field(default=None, max_length=40)
 
 
 class OfficerTokenOut(ApiModel):
