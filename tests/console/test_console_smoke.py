@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from fastapi.testclient import TestClient
 
+from amina.audit.service import Actor
+from amina.clock import FixedClock
+from amina.context import AppContext
 from amina.officers.models import Role
+from amina.patents import service as patents
 from tests.conftest import Recorded
 from tests.console.conftest import Console
 
@@ -61,3 +66,39 @@ def test_a_supervisor_finds_and_opens_a_person(
     ):
         response = c.client.get(path)
         assert response.status_code == 200, (path, response.text[:800])
+
+
+def _open(c: Console, person: Recorded) -> str:
+    opened = c.post(
+        f"/console/people/{person.person_id}/open",
+        {"category": "case_review", "reason": "checking the patent"},
+    )
+    assert opened.status_code == 303
+    return str(opened.headers["location"])
+
+
+def test_the_person_page_shows_the_patent_to_roles_that_may_see_it(
+    console_as: Callable[..., Console],
+    add_person: Callable[..., Recorded],
+    context: AppContext,
+    clock: FixedClock,
+) -> None:
+    person = add_person(surname="Nazarova")
+    with context.db.unit_of_work() as session:
+        patents.issue(
+            session,
+            now=clock.now(),
+            settings=context.settings,
+            actor=Actor("cli", "test"),
+            person_id=person.person_id,
+            series="77",
+            number="2612345678",
+            issued_on=date(2026, 11, 2),
+            months=1,
+            inn="500100732259",
+        )
+    mmc = console_as(Role.MMC_OFFICER, username="mmc-patent")
+    page = mmc.client.get(_open(mmc, person))
+    assert page.status_code == 200, page.text
+    assert 'id="patent"' in page.text and "77 2612345678" in page.text
+    assert "01.12.2026" in page.text or "2026-12-01" in page.text  # valid through

@@ -16,6 +16,9 @@ from amina.console.reads import ReasonCategory
 from amina.console.search import Query, SearchKind, search
 from amina.errors import InvalidInput
 from amina.officers import sessions
+from amina.officers.permissions import allowed
+from amina.patents import repo as patent_repo
+from amina.patents import service as patents
 from amina.rules.calendar import moscow_date
 from amina.web.console.deps import ConsoleDep, FormDep
 from amina.web.console.templating import render
@@ -156,9 +159,16 @@ def person(
 ) -> Response:
     grant = _grant("person", person_id, o, current, session, context, now)
     data = person_page.page(session, grant, now=now, settings=context.settings)
+    # The patent (issue 12) is read under the same audited opening, for roles that may see it.
+    patent = None
+    if allowed(current.officer.role, "patent.view"):
+        found = patent_repo.current_for_person(session, person_id)
+        patent = patents.view(session, found, now=now, settings=context.settings) if found else None
     return render(
         request,
         "person.html",
+        patent=patent,
+        patent_visible=allowed(current.officer.role, "patent.view"),
         officer=current.officer,
         csrf=_csrf(context, current),
         p=data,
