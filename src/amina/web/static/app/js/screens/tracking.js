@@ -43,14 +43,14 @@ function traccarCard(setup) {
     h("ol", { class: "steps" },
       h("li", { text: t("bg_traccar_step_install") }),
       h("li", { text: t("bg_traccar_step_scan") }),
-      h("li", { text: t("tracking_step_allow") }),
+      h("li", { text: t("bg_traccar_step_allow") }),
     ),
     setup.qr_svg ? svgImage(setup.qr_svg, t("bg_traccar_qr_alt")) : null,
     h("dl", { class: "facts" },
       h("dt", { text: t("bg_traccar_url") }), h("dd", { class: "mono", text: setup.server_url }),
       h("dt", { text: t("bg_traccar_id") }), h("dd", { class: "mono", text: setup.device_id }),
     ),
-    h("p", { class: "small", text: t("tracking_password_once") }),
+    h("p", { class: "small", text: t("bg_traccar_id_once") }),
   );
 }
 
