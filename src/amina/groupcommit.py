@@ -9,6 +9,10 @@ each caller. A caller is never told "done" before its job is durably committed.
   alone, in a transaction of its own, so that one bad job only fails itself.
 - A job raising a `DomainError` is answered with that error; in a group its changes must not be
   kept, so jobs are written to raise before they change anything (the intake checks first).
+- Jobs carry a key (the person): the same key always goes to the same thread, so two writer
+  threads never wait on each other's row locks (nor deadlock on them) for one person, and one
+  person's reports are stored in the order they came. Jobs without a key go to the shortest
+  queue.
 - The queue is bounded (`max_queue`) and so is the time a job may wait in it (`max_wait_s`):
   past either bound the caller gets `Overloaded` (503 + Retry-After) and nothing is written.
   Nothing waits without a bound, and no thread of the web server's pool is ever held.
@@ -64,7 +68,9 @@ class GroupWriter:
         self.max_group = max(1, max_group)
         self.max_queue = max(1, max_queue)
         self.max_wait_s = max_wait_s
-        self._queue: queue.Queue[_Pending | object] = queue.Queue()
+        self._queues: list[queue.Queue[_Pending | object]] = [
+            queue.Queue() for _ in range(self.thread_count)
+        ]
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         # Counters for tests and the benchmark (read without a lock: they only grow).
@@ -77,9 +83,13 @@ class GroupWriter:
     def start(self) -> None:
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()]
-            while len(self._threads) < self.thread_count:
+            alive = {t.name for t in self._threads}
+            for index in range(self.thread_count):
+                name = f"amina-writer-{index}"
+                if name in alive:
+                    continue
                 thread = threading.Thread(
-                    target=self._loop, name=f"amina-writer-{len(self._threads)}", daemon=True
+                    target=self._loop, args=(self._queues[index],), name=name, daemon=True
                 )
                 thread.start()
                 self._threads.append(thread)
@@ -88,46 +98,55 @@ class GroupWriter:
         """Finish what is queued, then stop the threads."""
         with self._lock:
             threads, self._threads = self._threads, []
-        for _ in threads:
-            self._queue.put(_STOP)
+        for thread in threads:
+            self._queues[int(thread.name.rsplit("-", 1)[1])].put(_STOP)
         for thread in threads:
             thread.join(timeout_s)
 
     # -- submitting -------------------------------------------------------------------------
 
-    def submit(self, job: Callable[[Session], T]) -> Future[T]:
-        if not self._threads:
+    def submit(self, job: Callable[[Session], T], key: object = None) -> Future[T]:
+        if len(self._threads) < self.thread_count:
             self.start()
-        if self._queue.qsize() >= self.max_queue:
+        if self.queued >= self.max_queue:
             self.shed += 1
             raise Overloaded("too many reports are waiting to be stored; try again shortly")
         future: Future[T] = Future()
-        self._queue.put(_Pending(job, future))
+        self._queue_for(key).put(_Pending(job, future))
         return future
 
-    async def run(self, job: Callable[[Session], T]) -> T:
-        """Run `job` in the next group; returns after its group has committed."""
-        return await asyncio.wrap_future(self.submit(job))
+    def _queue_for(self, key: object) -> queue.Queue[_Pending | object]:
+        if len(self._queues) == 1:
+            return self._queues[0]
+        if key is None:
+            return min(self._queues, key=lambda q: q.qsize())
+        return self._queues[hash(key) % len(self._queues)]
 
-    def run_sync(self, job: Callable[[Session], T], timeout_s: float | None = None) -> T:
+    async def run(self, job: Callable[[Session], T], key: object = None) -> T:
+        """Run `job` in the next group of its key's thread; returns after that group's commit."""
+        return await asyncio.wrap_future(self.submit(job, key))
+
+    def run_sync(
+        self, job: Callable[[Session], T], timeout_s: float | None = None, key: object = None
+    ) -> T:
         """The same, for a thread that may block (never call it on an event loop)."""
-        return self.submit(job).result(timeout_s)
+        return self.submit(job, key).result(timeout_s)
 
     @property
     def queued(self) -> int:
-        return self._queue.qsize()
+        return sum(q.qsize() for q in self._queues)
 
     # -- the writer threads -----------------------------------------------------------------
 
-    def _take_group(self) -> tuple[list[_Pending], bool]:
-        first = self._queue.get()
+    def _take_group(self, jobs: queue.Queue[_Pending | object]) -> tuple[list[_Pending], bool]:
+        first = jobs.get()
         if first is _STOP:
             return [], True
         group: list[_Pending] = [first]  # type: ignore[list-item]
         stopping = False
         while len(group) < self.max_group:
             try:
-                item = self._queue.get_nowait()
+                item = jobs.get_nowait()
             except queue.Empty:
                 break
             if item is _STOP:
@@ -136,9 +155,9 @@ class GroupWriter:
             group.append(item)  # type: ignore[arg-type]
         return group, stopping
 
-    def _loop(self) -> None:
+    def _loop(self, jobs: queue.Queue[_Pending | object]) -> None:
         while True:
-            group, stopping = self._take_group()
+            group, stopping = self._take_group(jobs)
             if group:
                 self._run_group(self._fresh(group))
             if stopping:

@@ -194,3 +194,27 @@ def test_a_failing_job_fails_alone(db: Database) -> None:
     with pytest.raises(RuntimeError):
         bad.result(10)
     writer.stop()
+
+
+def test_one_key_always_runs_on_one_thread_in_order(db: Database) -> None:
+    import threading
+
+    writer = GroupWriter(db, threads=3)
+    seen: dict[int, set[str]] = {}
+    order: dict[int, list[int]] = {}
+
+    def job(key: int, n: int) -> None:
+        seen.setdefault(key, set()).add(threading.current_thread().name)
+        order.setdefault(key, []).append(n)
+
+    futures = [
+        writer.submit(lambda session, k=key, n=n: job(k, n), key=key)
+        for n in range(30)
+        for key in range(6)
+    ]
+    for future in futures:
+        future.result(10)
+    writer.stop()
+    assert all(len(names) == 1 for names in seen.values())
+    assert all(numbers == list(range(30)) for numbers in order.values())
+    assert len(set().union(*seen.values())) > 1  # the keys are spread over the threads

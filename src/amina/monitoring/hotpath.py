@@ -182,7 +182,9 @@ class ReportIntake:
     ) -> intake.IntakeResult:
         """Validate here, store in the next group commit; returns after that commit."""
         write = self._prepare(device, items, now, owntracks=owntracks)
-        return await self.writer.run(lambda session: self._write(session, write))
+        return await self.writer.run(
+            lambda session: self._write(session, write), key=device.person_id
+        )
 
     def submit_sync(
         self,
@@ -198,7 +200,9 @@ class ReportIntake:
         the caller for a device it has authenticated itself; revocation is checked in the write.
         """
         write = self._prepare(device, items, now, owntracks=owntracks)
-        return self.writer.run_sync(lambda session: self._write(session, write), timeout_s)
+        return self.writer.run_sync(
+            lambda session: self._write(session, write), timeout_s, key=device.person_id
+        )
 
     def _prepare(
         self, device: KnownDevice, items: list[Any], now: datetime, *, owntracks: bool

@@ -61,8 +61,13 @@ def _fingerprint_columns() -> list[object]:
     ]
 
 
-def _facts_statement(by_session: bool) -> Any:
-    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit."""
+def _facts_statement(by_session: bool, locked: bool) -> Any:
+    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit.
+
+    `locked` (PostgreSQL) joins the monitoring row as an inner join and locks it (FOR UPDATE OF
+    it): what the write computes from it (which reports count, the schedule) then cannot go
+    stale before the commit, whatever another process, the sweep or a check-in does. No row
+    (no session, or no monitoring state yet) → the caller asks again without the lock."""
     prev = _R.alias("prev")
     person = bindparam("person_id", type_=_UUID)
     previous_id = (
@@ -104,18 +109,24 @@ def _facts_statement(by_session: bool) -> Any:
     else:
         base = _D
         where = [_D.c.id == bindparam("key", type_=_D.c.id.type), _D.c.person_id == person]
-    return (
+    joined = (
+        base.join(_M, _M.c.person_id == _D.c.person_id)
+        if locked
+        else base.outerjoin(_M, _M.c.person_id == _D.c.person_id)
+    )
+    statement = (
         select(*columns)  # type: ignore[call-overload]
-        .select_from(
-            base.outerjoin(_M, _M.c.person_id == _D.c.person_id).outerjoin(
-                prev, prev.c.id == previous_id
-            )
-        )
+        .select_from(joined.outerjoin(prev, prev.c.id == previous_id))
         .where(*where)
     )
+    return statement.with_for_update(of=_M) if locked else statement
 
 
-_FACTS = {True: _facts_statement(True), False: _facts_statement(False)}
+_FACTS = {
+    (by_session, locked): _facts_statement(by_session, locked)
+    for by_session in (True, False)
+    for locked in (True, False)
+}
 
 
 def intake_facts(
@@ -127,17 +138,22 @@ def intake_facts(
     before: datetime,
     earliest: datetime,
 ) -> IntakeFacts | None:
-    """None if the session (or, for OwnTracks, the device) does not exist."""
+    """None if the session (or, for OwnTracks, the device) does not exist.
+
+    On PostgreSQL the person's monitoring row is locked until the commit (one statement in the
+    usual case). SQLite has one writer, whose transaction already excludes every other."""
     by_session = session_id is not None
-    row: Any = session.execute(
-        _FACTS[by_session],
-        {
-            "person_id": person_id,
-            "key": session_id if by_session else device_id,
-            "before": before,
-            "earliest": earliest,
-        },
-    ).one_or_none()
+    params = {
+        "person_id": person_id,
+        "key": session_id if by_session else device_id,
+        "before": before,
+        "earliest": earliest,
+    }
+    row: Any = None
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(_FACTS[by_session, True], params).one_or_none()
+    if row is None:
+        row = session.execute(_FACTS[by_session, False], params).one_or_none()
     if row is None:
         return None
     fix = None
