@@ -1,7 +1,8 @@
 """`amina worker`: one loop that runs outage detection, the monitoring sweep, notification
 delivery, report partitions and retention. Each job runs in its own units of work, and one
 job's failure is logged without stopping the others. Only the sweep leader makes partitions,
-detects outages, sweeps and applies retention; every worker delivers (deliveries are claimed with SKIP LOCKED).
+detects outages, sweeps and applies retention; every worker delivers (deliveries are claimed
+with SKIP LOCKED).
 """
 
 from __future__ import annotations

@@ -112,15 +112,13 @@ def create_day_partition(session: Session, day: date) -> int:
     if session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT} WHERE {in_range})")):  # noqa: S608
         # No insert may slip into the default partition between the move and the attach.
         session.execute(text(f"LOCK TABLE {DEFAULT} IN ACCESS EXCLUSIVE MODE"))
-        moved = (
-            session.execute(
-                text(
-                    f"WITH moved AS (DELETE FROM {DEFAULT} WHERE {in_range} RETURNING *)"  # noqa: S608
-                    f" INSERT INTO {name} SELECT * FROM moved"
-                )
-            ).rowcount
-            or 0
+        result = session.execute(
+            text(
+                f"WITH moved AS (DELETE FROM {DEFAULT} WHERE {in_range} RETURNING *)"  # noqa: S608
+                f" INSERT INTO {name} SELECT * FROM moved"
+            )
         )
+        moved = int(getattr(result, "rowcount", 0) or 0)
     session.execute(
         text(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES FROM ({start}) TO ({end})")
     )

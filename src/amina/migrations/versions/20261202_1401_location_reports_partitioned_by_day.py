@@ -105,8 +105,12 @@ def upgrade() -> None:
         " ON location_reports (person_id, recorded_at)"
     )
     execute("CREATE INDEX ix_location_reports_received ON location_reports (received_at)")
-    execute("ALTER TABLE location_reports_old DROP CONSTRAINT fk_location_reports_device_id_devices")
-    execute("ALTER TABLE location_reports_old DROP CONSTRAINT fk_location_reports_person_id_persons")
+    execute(
+        "ALTER TABLE location_reports_old DROP CONSTRAINT fk_location_reports_device_id_devices"
+    )
+    execute(
+        "ALTER TABLE location_reports_old DROP CONSTRAINT fk_location_reports_person_id_persons"
+    )
     execute(
         "ALTER TABLE location_reports ADD CONSTRAINT fk_location_reports_device_id_devices"
         " FOREIGN KEY (device_id) REFERENCES devices (id)"
@@ -117,9 +121,7 @@ def upgrade() -> None:
     )
     execute("CREATE TABLE location_reports_default PARTITION OF location_reports DEFAULT")
     today = datetime.now(MOSCOW).date()
-    oldest = op.get_bind().scalar(
-        sa.text("SELECT min(recorded_at) FROM location_reports_old")
-    )
+    oldest = op.get_bind().scalar(sa.text("SELECT min(recorded_at) FROM location_reports_old"))
     first = today
     if oldest is not None:
         first = max(min(oldest.astimezone(MOSCOW).date(), today), today - timedelta(MAX_DAYS_BACK))
