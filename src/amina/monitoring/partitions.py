@@ -142,8 +142,10 @@ def ensure_partitions(db: Database, *, now: datetime, days_ahead: int) -> Counte
         try:
             with db.unit_of_work() as session:
                 counts["rows_moved_from_default"] += create_day_partition(session, day)
-        except DBAPIError:
-            log.warning("partition for %s not created now; the next run tries again", day)
+        except DBAPIError as error:
+            log.warning(
+                "partition of %s not made now (%s); the next run tries again", day, error.orig
+            )
             counts["partitions_deferred"] += 1
         else:
             counts["partitions_created"] += 1

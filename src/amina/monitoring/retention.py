@@ -68,8 +68,10 @@ def _retire_partition(db: Database, day: date, now: datetime) -> Counter[str]:
     try:
         with db.unit_of_work() as session:
             partitions.drop_partition(session, day, now=now)
-    except DBAPIError:
-        log.warning("partition of %s folded, not dropped yet; the next run drops it", day)
+    except DBAPIError as error:
+        log.warning(
+            "partition of %s folded, not dropped yet (%s); the next run drops it", day, error.orig
+        )
         counts["partitions_drop_deferred"] += 1
     else:
         counts["partitions_dropped"] += 1
