@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     push_backend: PushBackend | None = None
     vapid_subject: str = "mailto:support@amina.example"
     raw_report_retention_days: int = 30
+    # PostgreSQL: Moscow days of `location_reports` partitions the worker keeps made ahead.
+    report_partition_days_ahead: int = Field(default=7, ge=1, le=60)
     # /docs, /redoc, /openapi.json (issue 10): "public", "officer" (an officer's bearer token)
     # or "off"; unset means public in development and off in production.
     api_docs: ApiDocs | None = None

@@ -14,6 +14,7 @@ from amina.monitoring.models import (
     DailyPresence,
     LocationReport,
     MonitoringState,
+    ReportPartitionFold,
     ServiceHeartbeat,
     StepTaken,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Registration",
     "RegistrationProof",
     "RegistryEntry",
+    "ReportPartitionFold",
     "Residence",
     "ServiceHeartbeat",
     "ServiceKey",

@@ -55,6 +55,21 @@ def test_a_resend_is_a_duplicate_and_never_counted_twice(
     assert len(stored(db, client_id=uuid.UUID(batch[0]["id"]))) == 1
 
 
+def test_a_used_id_at_another_instant_is_a_report_of_its_own(
+    registered: Registered, db: Database
+) -> None:
+    """The dedupe key is (device, id, recorded_at), so that it can hold the partition key on
+    PostgreSQL (docs/performance.md): a resend carries the same signed instant; the same id at
+    another instant is another report, by the device's own signed word."""
+    _, migrant = registered
+    first = migrant.location(ago=timedelta(minutes=10))
+    other = {**migrant.location(), "id": first["id"]}
+    assert migrant.report(first).json()["accepted"] == [first["id"]]
+    assert migrant.report(other).json()["accepted"] == [first["id"]]
+    assert migrant.report(other).json()["duplicates"] == [first["id"]]
+    assert len(stored(db, client_id=uuid.UUID(first["id"]))) == 2
+
+
 def test_one_bad_report_does_not_sink_the_batch(registered: Registered) -> None:
     _, migrant = registered
     good = migrant.location()

@@ -1,7 +1,8 @@
 """`amina worker`: one loop that runs outage detection, the monitoring sweep, notification
-delivery and retention. Each job runs in its own units of work, and one job's failure is logged
-without stopping the others. Only the sweep leader detects outages, sweeps and applies
-retention; every worker delivers (deliveries are claimed with SKIP LOCKED).
+delivery, report partitions and retention. Each job runs in its own units of work, and one
+job's failure is logged without stopping the others. Only the sweep leader makes partitions,
+detects outages, sweeps and applies retention; every worker delivers (deliveries are claimed
+with SKIP LOCKED).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from amina.console.stats import refresh as refresh_console_stats
 from amina.context import AppContext
 from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
+from amina.monitoring.partitions import ensure_partitions
 from amina.monitoring.reschedule import reschedule_between
 from amina.monitoring.retention import apply_retention
 from amina.monitoring.sweep import sweep
@@ -30,6 +32,7 @@ from amina.patents import timers as patent_timers
 
 log = logging.getLogger("amina.worker")
 RETENTION_EVERY = timedelta(hours=1)
+PARTITIONS_EVERY = timedelta(hours=1)
 CONSOLE_STATS_EVERY = timedelta(minutes=5)
 CHECKPOINT_EVERY = timedelta(days=1)
 
@@ -40,6 +43,7 @@ class Worker:
         self.now = now or context.clock.now
         self.leader: Leadership = leadership(context.db.engine, context.settings.data_dir)
         self.last_retention: datetime | None = None
+        self.last_partitions: datetime | None = None
         self.last_console_stats: datetime | None = None
 
     @cached_property
@@ -105,6 +109,18 @@ class Worker:
         self.last_retention = now
         return apply_retention(self.context.db, now=now, settings=self.context.settings)
 
+    def partitions(self) -> Counter[str]:
+        """Report partitions for today and the days ahead (PostgreSQL; idempotent)."""
+        now = self.now()
+        if self.last_partitions is not None and now - self.last_partitions < PARTITIONS_EVERY:
+            return Counter()
+        counts = ensure_partitions(
+            self.context.db, now=now, days_ahead=self.context.settings.report_partition_days_ahead
+        )
+        if not counts["partitions_deferred"]:
+            self.last_partitions = now
+        return counts
+
     def console_stats(self) -> Counter[str]:
         """The dashboards' daily counts (issue 11), every few minutes."""
         now = self.now()
@@ -139,6 +155,7 @@ class Worker:
         except Exception:
             log.exception("could not ask for sweep leadership")
         if leading:
+            self._job("partitions", results, self.partitions)
             # Outages first: a gap that is still open must move deadlines before the sweep.
             self._job("outages", results, self.detect_outages)
             self._job("sweep", results, self.sweep)

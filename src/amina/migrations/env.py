@@ -30,10 +30,16 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    """The day and default partitions of `location_reports` (PostgreSQL) are not models."""
+    return not (type_ == "table" and name is not None and name.startswith("location_reports_"))
+
+
 def _configure(connection: Connection | None = None, **kwargs: Any) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_include_name,
         render_as_batch=True,
         compare_type=True,
         render_item=_render_item,

@@ -287,7 +287,7 @@ class ReportIntake:
                     session,
                     LocationReport,
                     rows,
-                    skip_conflicts_on=["device_id", "client_id"],
+                    skip_conflicts_on=["device_id", "client_id", "recorded_at"],
                     returning="client_id",
                 )
             )

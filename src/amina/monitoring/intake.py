@@ -126,7 +126,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
             session,
             LocationReport,
             rows,
-            skip_conflicts_on=["device_id", "client_id"],
+            skip_conflicts_on=["device_id", "client_id", "recorded_at"],
             returning="client_id",
         )
     )

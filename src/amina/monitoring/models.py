@@ -77,9 +77,14 @@ class ReportSource(StrEnum):
 
 
 class LocationReport(Base):
+    """On PostgreSQL a table partitioned by Moscow day of `recorded_at` (monitoring/partitions.py):
+    its primary key there is (id, recorded_at), since every unique key must hold the partition
+    key. The dedupe key holds `recorded_at` on both databases: a resend carries the same signed
+    instant, so it is still the same row (docs/performance.md, "Partitioned reports")."""
+
     __tablename__ = "location_reports"
     __table_args__ = (
-        UniqueConstraint("device_id", "client_id"),
+        UniqueConstraint("device_id", "client_id", "recorded_at"),
         Index("ix_location_reports_person_recorded", "person_id", "recorded_at"),
         Index("ix_location_reports_received", "received_at"),
     )
@@ -130,6 +135,18 @@ class DailyPresence(Base):
     # or only reports within the uncertain band).
     inside_territory: Mapped[bool | None]
     reports: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportPartitionFold(Base):
+    """A day partition of `location_reports` folded into daily presence (PostgreSQL): written in
+    the fold's transaction, so a re-run after a crash before the drop never folds it twice."""
+
+    __tablename__ = "report_partition_folds"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    reports: Mapped[int] = mapped_column(BigInteger)
+    folded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dropped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ServiceHeartbeat(Base):
