@@ -13,6 +13,7 @@ from amina.rules.reports import (
     TimingPolicy,
     distance_m,
     impossible_speed,
+    speed_horizon,
     moves_monitoring,
     timing_rejection,
 )
@@ -64,3 +65,14 @@ def test_impossible_speed() -> None:
     assert not impossible_speed(start, Fix(55.7501, 37.6201, NOW, accuracy_m=50), 1000)
     # A real jump at the same instant is.
     assert impossible_speed(start, Fix(55.85, 37.62, NOW), 1000)
+
+
+def test_no_fix_older_than_the_speed_horizon_can_make_a_move_impossible() -> None:
+    horizon = speed_horizon(1000)
+    assert horizon is not None and timedelta(hours=20) < horizon < timedelta(hours=20, minutes=3)
+    antipode = Fix(-55.75, 37.62 - 180, NOW - horizon)  # as far from Moscow as can be
+    here = Fix(55.75, 37.62, NOW)
+    assert not impossible_speed(antipode, here, 1000)
+    a_bit_later = Fix(-55.75, 37.62 - 180, NOW - horizon + timedelta(seconds=3))
+    assert impossible_speed(a_bit_later, here, 1000)
+    assert speed_horizon(0) is None and speed_horizon(-5) is None

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from datetime import time as clock_time
 from typing import Any, TypeVar
 
@@ -48,7 +48,7 @@ from amina.monitoring.models import LocationReport
 from amina.monitoring.schedule import DeadlineCache
 from amina.monitoring.schemas import MonitoringOut
 from amina.rules.calendar import moscow_date, moscow_instant
-from amina.rules.reports import moves_monitoring
+from amina.rules.reports import moves_monitoring, speed_horizon
 from amina.rules.territory import Territory
 
 T = TypeVar("T")
@@ -80,6 +80,7 @@ class ReportIntake:
         self.territory = territory
         self.devices = DeviceCache(keys)
         self.deadlines = DeadlineCache()
+        self.speed_horizon = speed_horizon(settings.impossible_speed_kmh)
         threads = 1 if db.is_sqlite else settings.intake_writer_threads
         self.writer = writer or GroupWriter(
             db,
@@ -219,13 +220,17 @@ class ReportIntake:
             ((r.id, fix) for r in valid if (fix := r.fix()) is not None),
             key=lambda pair: pair[1].recorded_at,
         )
+        before = fixes[0][1].recorded_at if fixes else now
         facts = repo.intake_facts(
             session,
             person_id=device.person_id,
             device_id=device.device_id,
             session_id=device.session_id,
-            before=fixes[0][1].recorded_at if fixes else now,
+            before=before,
             earliest=min((f.recorded_at for _, f in fixes), default=now),
+            horizon=before - self.speed_horizon
+            if self.speed_horizon
+            else datetime.min.replace(tzinfo=UTC),
         )
         if facts is None or facts.revoked:
             if device.session_id is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, literal, null, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal, null, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from amina.auth.models import AuthSession, Device
@@ -68,18 +68,21 @@ def _facts_statement(by_session: bool, locked: bool) -> Any:
     it): what the write computes from it (which reports count, the schedule) then cannot go
     stale before the commit, whatever another process, the sweep or a check-in does. No row
     (no session, or no monitoring state yet) → the caller asks again without the lock."""
-    prev = _R.alias("prev")
     person = bindparam("person_id", type_=_UUID)
-    previous_id = (
-        select(_R.c.id)
+    # The fix before the new ones, as a one-row derived table joined on true: no join back by
+    # id (which probes every day partition's primary key), and the lower bound (the speed
+    # horizon: an older fix can never make a move impossible) lets PostgreSQL skip old days.
+    prev = (
+        select(_R.c.lat, _R.c.lon, _R.c.recorded_at, _R.c.accuracy_m)
         .where(
             _R.c.person_id == person,
             _R.c.heartbeat.is_(False),
             _R.c.recorded_at <= bindparam("before", type_=_R.c.recorded_at.type),
+            _R.c.recorded_at >= bindparam("horizon", type_=_R.c.recorded_at.type),
         )
         .order_by(_R.c.recorded_at.desc())
         .limit(1)
-        .scalar_subquery()
+        .subquery("prev")
     )
     late = exists().where(
         _REG.c.person_id == person,
@@ -116,7 +119,7 @@ def _facts_statement(by_session: bool, locked: bool) -> Any:
     )
     statement = (
         select(*columns)  # type: ignore[call-overload]
-        .select_from(joined.outerjoin(prev, prev.c.id == previous_id))
+        .select_from(joined.outerjoin(prev, true()))
         .where(*where)
     )
     return statement.with_for_update(of=_M) if locked else statement
@@ -137,6 +140,7 @@ def intake_facts(
     session_id: uuid.UUID | None,
     before: datetime,
     earliest: datetime,
+    horizon: datetime,
 ) -> IntakeFacts | None:
     """None if the session (or, for OwnTracks, the device) does not exist.
 
@@ -148,6 +152,7 @@ def intake_facts(
         "key": session_id if by_session else device_id,
         "before": before,
         "earliest": earliest,
+        "horizon": horizon,
     }
     row: Any = None
     if session.get_bind().dialect.name == "postgresql":

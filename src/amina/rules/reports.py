@@ -57,6 +57,16 @@ class Fix:
     accuracy_m: float = 0.0
 
 
+def speed_horizon(max_speed_kmh: float) -> timedelta | None:
+    """How far back a fix can still make the next one impossible: no two points on Earth are
+    farther apart than half its circumference, so an older fix never needs more than
+    `max_speed_kmh`. None: no bound (a limit of zero or less flags every move)."""
+    if max_speed_kmh <= 0:
+        return None
+    # Rounded up, plus a second: a bound a little too far back only reads a fix more.
+    return timedelta(seconds=math.ceil(math.pi * EARTH_RADIUS_M / (max_speed_kmh / 3.6)) + 1)
+
+
 def impossible_speed(previous: Fix, current: Fix, max_speed_kmh: float) -> bool:
     """Whether moving between two fixes needs more than `max_speed_kmh`.
 
