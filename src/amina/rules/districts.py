@@ -92,7 +92,11 @@ def parse(
 
 def simplified(district: District, tolerance_deg: float) -> District:
     """The district with its outline simplified (topology kept), for storing or drawing."""
-    return District(district.code, district.name, district.geometry.simplify(tolerance_deg, True))
+    return District(
+        district.code,
+        district.name,
+        district.geometry.simplify(tolerance_deg, preserve_topology=True),
+    )
 
 
 class DistrictIndex:
