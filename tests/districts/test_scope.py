@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from amina.audit.models import AuditEvent
 from amina.audit.service import Actor
@@ -23,6 +23,7 @@ from amina.districts.models import PersonDistrict
 from amina.jobs.worker import Worker
 from amina.officers import second_factor as sf
 from amina.officers.models import Officer, Role
+from amina.registration.models import Residence
 from amina.rules import districts as rules
 from amina.web.app import create_app
 from tests.conftest import Recorded
@@ -294,3 +295,37 @@ def test_the_worker_job_places_people_and_does_nothing_without_districts(
         assert worker.districts()["backfilled"] == 0  # placed once
     finally:
         worker.leader.release()
+
+
+def test_a_residence_is_placed_by_the_place_given_and_a_new_one_without_clears_it(
+    console_as: Callable[..., Console], context: AppContext, clock: FixedClock, town: Town
+) -> None:
+    load_districts(context, clock)
+    place(context, clock)
+    town.east_migrant.refresh()
+    home = {"accommodation": "hotel", "moved_in_on": clock.now().date().isoformat()}
+    west_home = {**home, "place": {"lat": IN_WEST[0], "lon": IN_WEST[1]}}
+    bad = town.east_migrant.declare_residence(**{**home, "place": {"lat": "55.7", "lon": 37.6}})
+    assert bad.status_code == 422, bad.text
+    assert districts_of(context, town.east) == (None, "east")
+    declared = town.east_migrant.declare_residence(**west_home)
+    assert declared.status_code == 200, declared.text
+    assert districts_of(context, town.east) == ("west", "east")
+    police = console_as(Role.POLICE_OFFICER)
+    set_district(context, police, "west")
+    assert open_person(police, town.east) == 303  # lives in the west, last seen in the east
+    with context.db.unit_of_work(readonly=True) as session:
+        stored = session.execute(
+            select(Residence.place).where(Residence.person_id == town.east.person_id)
+        ).scalar_one()
+        raw = session.execute(
+            text("SELECT place_enc FROM residences WHERE person_id = :p"),
+            {"p": town.east.person_id.hex if context.db.is_sqlite else town.east.person_id},
+        ).scalar_one()
+    assert stored == f"{IN_WEST[0]},{IN_WEST[1]}" and str(IN_WEST[0]) not in raw  # sealed
+    load_districts(context, clock)  # a reload places the residence again, from its place
+    place(context, clock)
+    assert districts_of(context, town.east) == ("west", "east")
+    assert town.east_migrant.declare_residence(**home).status_code == 200
+    assert districts_of(context, town.east) == (None, "east")  # moved, no place given
+    assert open_person(police, town.east) == 404

@@ -2,11 +2,13 @@
 
 A person's district is stored (`person_districts`, indexed), not computed per query: at city
 scale a police officer's search and queues need a SQL filter, and a point-in-polygon per row
-per query would not do. The worker keeps it (`place_people`): it reads the counted location
-reports after its cursor (by id, off the intake's hot path) and moves a person's last known
-district when a later fix arrives. After a (re)load of the boundaries, a backfill pass walks
-every monitoring state once and places each person by the fix of their last monitoring
-instant. The fixes' coordinates are never copied: only the district code is kept.
+per query would not do. A residence is placed when it is declared, by the place the person
+gave (a new residence without one clears it). The worker keeps the last known district
+(`place_people`): it reads the counted location reports after its cursor (by id, off the
+intake's hot path) and moves it when a later fix arrives. After a (re)load of the boundaries,
+a backfill pass walks every monitoring state once and places each person by the fix of their
+last monitoring instant and their current residence's place. The fixes' coordinates are never
+copied: only the district code is kept.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from amina.districts.models import DistrictArea, DistrictProgress, PersonDistric
 from amina.errors import InvalidInput
 from amina.monitoring.models import LocationReport, MonitoringState
 from amina.officers.models import Officer
+from amina.registration.models import Residence
 from amina.rules import districts as rules
 
 PROGRESS = "placement"
@@ -164,6 +167,51 @@ def _place(
     return moved
 
 
+def parse_place(place: str | None) -> tuple[float, float] | None:
+    if not place:
+        return None
+    lat, lon = place.split(",")
+    return float(lat), float(lon)
+
+
+def _place_residences(
+    session: Session,
+    *,
+    now: datetime,
+    where: rules.DistrictIndex,
+    places: dict[uuid.UUID, str | None],
+) -> int:
+    """Set each person's residence district from their residence's place (or clear it)."""
+    rows = {
+        row.person_id: row
+        for row in session.scalars(
+            select(PersonDistrict).where(PersonDistrict.person_id.in_(list(places)))
+        )
+    }
+    placed = 0
+    for person_id, place in places.items():
+        point = parse_place(place)
+        district = where.locate(*point) if point else None
+        row = rows.get(person_id)
+        if row is None:
+            if district is None:
+                continue
+            row = PersonDistrict(person_id=person_id)
+            session.add(row)
+        row.residence_district, row.updated_at = district, now
+        placed += district is not None
+    return placed
+
+
+def place_residence(
+    session: Session, *, now: datetime, person_id: uuid.UUID, place: str | None
+) -> None:
+    """At a residence change: its district (none without a place: the person moved)."""
+    if any_loaded(session):
+        _place_residences(session, now=now, where=index(session), places={person_id: place})
+        session.flush()
+
+
 def _latest(rows: Any) -> dict[uuid.UUID, tuple[datetime, float, float]]:
     latest: dict[uuid.UUID, tuple[datetime, float, float]] = {}
     for person_id, at, lat, lon in rows:
@@ -200,13 +248,15 @@ def _fixes_after(
 
 def _backfill(
     session: Session, after: uuid.UUID | None, batch: int
-) -> tuple[uuid.UUID | None, dict[uuid.UUID, tuple[datetime, float, float]]]:
+) -> tuple[
+    uuid.UUID | None, dict[uuid.UUID, tuple[datetime, float, float]], dict[uuid.UUID, str | None]
+]:
     query = select(MonitoringState.person_id).order_by(MonitoringState.person_id).limit(batch)
     if after is not None:
         query = query.where(MonitoringState.person_id > after)
     ids = list(session.scalars(query))
     if not ids:
-        return None, {}
+        return None, {}, {}
     rows = session.execute(
         select(
             LocationReport.person_id,
@@ -226,7 +276,16 @@ def _backfill(
             LocationReport.lon.is_not(None),
         )
     ).all()
-    return ids[-1], _latest((r.person_id, r.recorded_at, r.lat, r.lon) for r in rows)
+    homes = {
+        r.person_id: r.place
+        for r in session.execute(
+            select(Residence.person_id, Residence.place).where(
+                Residence.person_id.in_(ids), Residence.ended_on.is_(None)
+            )
+        )
+        if r.place
+    }
+    return ids[-1], _latest((r.person_id, r.recorded_at, r.lat, r.lon) for r in rows), homes
 
 
 def place_people(session: Session, *, now: datetime, batch: int = 5000) -> Counter[str]:
@@ -240,8 +299,9 @@ def place_people(session: Session, *, now: datetime, batch: int = 5000) -> Count
     done["people_seen"] += len(fixes)
     progress.last_report_id = last_id
     if progress.backfilling:
-        after, fixes = _backfill(session, progress.backfill_after, batch)
+        after, fixes, homes = _backfill(session, progress.backfill_after, batch)
         done["backfilled"] += _place(session, now=now, where=where, fixes=fixes)
+        done["residences"] += _place_residences(session, now=now, where=where, places=homes)
         progress.backfill_after = after
         progress.backfilling = after is not None
     session.flush()
