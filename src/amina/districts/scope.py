@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from amina.audit.service import Actor, record
 from amina.districts.models import PersonDistrict
-from amina.districts.service import any_loaded
+from amina.districts.repo import any_loaded
 from amina.errors import NotFound
 from amina.officers.models import Officer, Role
 from amina.rules.districts import ScopeKind, in_scope, officer_scope

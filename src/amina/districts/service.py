@@ -16,18 +16,17 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 
 import shapely
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
+from amina.districts import repo
 from amina.districts.models import DistrictArea, DistrictProgress, PersonDistrict
 from amina.errors import InvalidInput
-from amina.monitoring.models import LocationReport, MonitoringState
+from amina.monitoring.models import LocationReport
 from amina.officers.models import Officer
-from amina.registration.models import Residence
 from amina.rules import districts as rules
 
 PROGRESS = "placement"
@@ -75,11 +74,7 @@ def load(
 
 
 def listed(session: Session) -> list[DistrictArea]:
-    return list(session.scalars(select(DistrictArea).order_by(DistrictArea.code)))
-
-
-def any_loaded(session: Session) -> bool:
-    return session.scalar(select(DistrictArea.code).limit(1)) is not None
+    return repo.listed(session)
 
 
 def check_code(session: Session, code: str | None) -> str | None:
@@ -121,7 +116,7 @@ def index(session: Session) -> rules.DistrictIndex:
         _cache.clear()
         _cache[key] = rules.DistrictIndex(
             rules.District(a.code, a.name, shapely.geometry.shape(a.geometry))
-            for a in listed(session)
+            for a in repo.listed(session)
         )
     return _cache[key]
 
@@ -142,7 +137,7 @@ def _place(
     *,
     now: datetime,
     where: rules.DistrictIndex,
-    fixes: dict[uuid.UUID, tuple[datetime, float, float]],
+    fixes: repo.Fixes,
 ) -> int:
     """Move each person's last known district to their fix, unless a later fix placed them."""
     if not fixes:
@@ -207,99 +202,23 @@ def place_residence(
     session: Session, *, now: datetime, person_id: uuid.UUID, place: str | None
 ) -> None:
     """At a residence change: its district (none without a place: the person moved)."""
-    if any_loaded(session):
+    if repo.any_loaded(session):
         _place_residences(session, now=now, where=index(session), places={person_id: place})
         session.flush()
 
 
-def _latest(rows: Any) -> dict[uuid.UUID, tuple[datetime, float, float]]:
-    latest: dict[uuid.UUID, tuple[datetime, float, float]] = {}
-    for person_id, at, lat, lon in rows:
-        if person_id not in latest or latest[person_id][0] < at:
-            latest[person_id] = (at, lat, lon)
-    return latest
-
-
-def _fixes_after(
-    session: Session, after_id: int, until: datetime, batch: int
-) -> tuple[int, dict[uuid.UUID, tuple[datetime, float, float]]]:
-    rows = session.execute(
-        select(
-            LocationReport.id,
-            LocationReport.person_id,
-            LocationReport.recorded_at,
-            LocationReport.lat,
-            LocationReport.lon,
-        )
-        .where(
-            LocationReport.id > after_id,
-            LocationReport.received_at <= until,
-            LocationReport.counted.is_(True),
-            LocationReport.heartbeat.is_(False),
-            LocationReport.lat.is_not(None),
-            LocationReport.lon.is_not(None),
-        )
-        .order_by(LocationReport.id)
-        .limit(batch)
-    ).all()
-    last = rows[-1].id if rows else after_id
-    return last, _latest((r.person_id, r.recorded_at, r.lat, r.lon) for r in rows)
-
-
-def _backfill(
-    session: Session, after: uuid.UUID | None, batch: int
-) -> tuple[
-    uuid.UUID | None, dict[uuid.UUID, tuple[datetime, float, float]], dict[uuid.UUID, str | None]
-]:
-    query = select(MonitoringState.person_id).order_by(MonitoringState.person_id).limit(batch)
-    if after is not None:
-        query = query.where(MonitoringState.person_id > after)
-    ids = list(session.scalars(query))
-    if not ids:
-        return None, {}, {}
-    rows = session.execute(
-        select(
-            LocationReport.person_id,
-            LocationReport.recorded_at,
-            LocationReport.lat,
-            LocationReport.lon,
-        )
-        .join(
-            MonitoringState,
-            (MonitoringState.person_id == LocationReport.person_id)
-            & (MonitoringState.last_monitoring_at == LocationReport.recorded_at),
-        )
-        .where(
-            MonitoringState.person_id.in_(ids),
-            LocationReport.heartbeat.is_(False),
-            LocationReport.lat.is_not(None),
-            LocationReport.lon.is_not(None),
-        )
-    ).all()
-    homes = {
-        r.person_id: r.place
-        for r in session.execute(
-            select(Residence.person_id, Residence.place).where(
-                Residence.person_id.in_(ids), Residence.ended_on.is_(None)
-            )
-        )
-        if r.place
-    }
-    return ids[-1], _latest((r.person_id, r.recorded_at, r.lat, r.lon) for r in rows), homes
-
-
 def place_people(session: Session, *, now: datetime, batch: int = 5000) -> Counter[str]:
     """One step of the worker's placement: a batch of new fixes, and a batch of the backfill."""
-    if not any_loaded(session):
+    if not repo.any_loaded(session):
         return Counter()
     where, progress = index(session), _progress(session, now)
     done: Counter[str] = Counter()
-    last_id, fixes = _fixes_after(session, progress.last_report_id, now - COMMIT_LAG, batch)
+    last_id, fixes = repo.fixes_after(session, progress.last_report_id, now - COMMIT_LAG, batch)
     done["moved"] += _place(session, now=now, where=where, fixes=fixes)
     done["people_seen"] += len(fixes)
     progress.last_report_id = last_id
     if progress.backfilling:
-        after, fixes, homes = _backfill(session, progress.backfill_after, batch)
+        after, fixes, homes = repo.backfill(session, progress.backfill_after, batch)
         done["backfilled"] += _place(session, now=now, where=where, fixes=fixes)
         done["residences"] += _place_residences(session, now=now, where=where, places=homes)
         progress.backfill_after = after
