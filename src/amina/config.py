@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     worker_interval_s: float = 30.0
     worker_in_process: bool = False
     sweep_batch_size: int = 1000
+    # Police districts (issue 11): location reports (and, after a load, people) placed per tick.
+    district_batch_size: int = Field(default=5000, ge=1)
     heartbeat_interval_s: int = 60
     outage_min_gap_s: int = 300
     # A declared outage longer than this needs a second supervisor's approval (issue 9).

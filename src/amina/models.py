@@ -8,6 +8,7 @@ from amina.cases.models import Case, RegistryEntry
 from amina.connectivity.models import ConnectivityOutage
 from amina.console.models import DailyCount
 from amina.db import Base
+from amina.districts.models import DistrictArea, DistrictProgress, PersonDistrict
 from amina.integrations.models import IntegrationEvent, ServiceKey
 from amina.monitoring.models import (
     Checkin,
@@ -52,6 +53,8 @@ __all__ = [
     "DailyPresence",
     "Delivery",
     "Device",
+    "DistrictArea",
+    "DistrictProgress",
     "Document",
     "IntegrationEvent",
     "LocationReport",
@@ -65,6 +68,7 @@ __all__ = [
     "Patent",
     "PatentPayment",
     "Person",
+    "PersonDistrict",
     "PushMessage",
     "PushSubscription",
     "RateLimitHit",

@@ -29,7 +29,7 @@ from sqlalchemy.types import TypeDecorator
 
 from amina.keys import Keys
 
-FIELD_PURPOSES = ("name", "phone", "birth-date", "document-number")
+FIELD_PURPOSES = ("name", "phone", "birth-date", "document-number", "residence-place")
 LOOKUP_PURPOSES = ("phone", "surname-birth-date", "document")
 NONCE_BYTES = 12
 

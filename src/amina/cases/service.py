@@ -13,6 +13,7 @@ from amina.audit.service import Actor, record
 from amina.cases.models import Case
 from amina.config import Settings
 from amina.db import insert_ignoring_conflict
+from amina.districts.scope import scope_of
 from amina.errors import Conflict, InvalidInput, NotFound
 from amina.monitoring import state as monitoring_state
 from amina.monitoring.models import MonitoringSource
@@ -287,8 +288,19 @@ def _reinstate(
     )
 
 
-def open_cases(session: Session, *, kind: CaseKind | None = None, limit: int = 200) -> list[Case]:
-    query = select(Case).where(Case.status == CaseStatus.OPEN).order_by(Case.opened_at)
+def open_cases(
+    session: Session,
+    *,
+    kind: CaseKind | None = None,
+    limit: int = 200,
+    officer: Officer | None = None,
+) -> list[Case]:
+    """Open cases, oldest first; for an officer, within their district scope (police)."""
+    query = (
+        select(Case)
+        .where(Case.status == CaseStatus.OPEN, scope_of(session, officer).where(Case.person_id))
+        .order_by(Case.opened_at)
+    )
     if kind is not None:
         query = query.where(Case.kind == kind)
     return list(session.scalars(query.limit(limit)))

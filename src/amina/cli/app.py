@@ -11,6 +11,7 @@ from amina.cli import mqtt as mqtt_cli
 from amina.cli.bookings import booking_app
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
 from amina.cli.demo_output import cli_path, print_demo
+from amina.cli.districts import districts_app
 from amina.errors import Forbidden
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ app.add_typer(monitoring.audit_app, name="audit")
 app.add_typer(officers.officer_app, name="officer")
 app.add_typer(officers.registry_app, name="registry")
 app.add_typer(officers.case_app, name="case")
+app.add_typer(districts_app, name="districts")
 app.add_typer(booking_app, name="booking")
 app.add_typer(patents.patent_app, name="patent")
 app.command()(monitoring.worker)

@@ -21,6 +21,7 @@ from amina.cli.common import (
     operator,
     stdout,
 )
+from amina.cli.districts import officer_district
 from amina.officers import service as officers
 from amina.officers.models import Officer, Role
 from amina.rules.lifecycle import CaseKind, CaseOutcome, RegistryStatus
@@ -45,12 +46,18 @@ def _officer(session: Session, username: str) -> Officer:
     return officers.by_username(session, username)
 
 
+officer_app.command("district")(handles_domain_errors(officer_district))
+
+
 @officer_app.command("add")
 @handles_domain_errors
 def officer_add(
     username: Annotated[str, typer.Option()],
     name: Annotated[str, typer.Option(help="Display name.")],
     role: Annotated[Role, typer.Option()],
+    district: Annotated[
+        str | None, typer.Option(help="A police district's code (amina districts list).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an officer account (password from AMINA_OFFICER_PASSWORD or a prompt)."""
@@ -66,11 +73,13 @@ def officer_add(
             display_name=cli_text(name, "--name", 200),
             role=role,
             password=password,
+            district=district,
         )
         data = {
             "officer_id": str(officer.id),
             "username": officer.username,
             "role": officer.role.value,
+            "district": officer.district,
             # The second factor is enrolled with a QR code at the first console sign-in.
             "next": f"sign in at {context.settings.public_base_url.rstrip('/')}/console to enrol "
             "a second factor (TOTP) and get recovery codes",

@@ -53,11 +53,12 @@ def keys_rotate(
     AMINA_DATA_KEY_VERSION) and recompute its lookup hashes. Values under older key versions or
     under AMINA_RETIRED_SECRET_KEYS are rewritten; run it after changing either, then retire
     the old secret."""
-    counts = {"persons": 0, "documents": 0}
+    counts = {"persons": 0, "documents": 0, "residences": 0}
     with app_context() as context:
         for table, step in (
             ("persons", rotation.rotate_persons),
             ("documents", rotation.rotate_documents),
+            ("residences", rotation.rotate_residences),
         ):
             after = None
             while True:

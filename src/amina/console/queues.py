@@ -19,6 +19,7 @@ from amina.cases.models import Case
 from amina.config import Settings
 from amina.console.search import mask
 from amina.db import Database
+from amina.districts.scope import scope_of
 from amina.errors import Conflict, InvalidInput, NotFound
 from amina.monitoring.models import MonitoringState
 from amina.monitoring.reschedule import reschedule_between
@@ -46,9 +47,17 @@ class Due:
     working_days_left: int
 
 
-def due_soon(session: Session, *, now: datetime, settings: Settings, limit: int = 50) -> list[Due]:
+def due_soon(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    officer: Officer | None,
+    limit: int = 50,
+) -> list[Due]:
     """Active registrations nearest to deregistration, by working days left (a partial index
-    on next_step_at keeps this proportional to what is due, not to the population)."""
+    on next_step_at keeps this proportional to what is due, not to the population), within
+    the officer's district scope."""
     rows = session.execute(
         select(MonitoringState, Person.surname, Person.citizenship)
         .join(Person, Person.id == MonitoringState.person_id)
@@ -56,6 +65,7 @@ def due_soon(session: Session, *, now: datetime, settings: Settings, limit: int 
         .where(
             MonitoringState.next_step_at.is_not(None),
             Registration.status == RegistrationStatus.ACTIVE,
+            scope_of(session, officer).where(MonitoringState.person_id),
         )
         .order_by(MonitoringState.next_step_at)
         .limit(DUE_LIMIT)
@@ -143,12 +153,16 @@ def send_reminder(
 
 
 def cases_queue(
-    session: Session, *, assignee: uuid.UUID | None = None, unassigned: bool = False
+    session: Session,
+    *,
+    assignee: uuid.UUID | None = None,
+    unassigned: bool = False,
+    officer: Officer | None,
 ) -> list[tuple[Case, str | None]]:
     query = (
         select(Case, Officer.display_name)
         .outerjoin(Officer, Officer.id == Case.assigned_to)
-        .where(Case.status == CaseStatus.OPEN)
+        .where(Case.status == CaseStatus.OPEN, scope_of(session, officer).where(Case.person_id))
         .order_by(Case.opened_at, Case.id)
         .limit(300)
     )

@@ -19,6 +19,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
+from amina.districts.scope import ensure_visible
 from amina.errors import Forbidden, InvalidInput
 from amina.keys import Keys
 from amina.officers.models import Officer
@@ -72,6 +73,7 @@ def audited(
             f"write why you open this person's data (at least {MIN_REASON} characters)",
             code="reason_required",
         )
+    ensure_visible(session, now=now, officer=officer, person_id=person_id)  # police districts
     record(
         session,
         now=now,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
 from amina.console import lookup
+from amina.districts.scope import visible_ids
 from amina.errors import InvalidInput
 from amina.officers.models import Officer
 from amina.people.models import Document, DocumentKind, Person
@@ -68,6 +69,7 @@ def search(session: Session, *, now: datetime, officer: Officer, query: Query) -
     if not query.value.strip():
         raise InvalidInput("type what to search for", code="query_required")
     person_ids = list(dict.fromkeys(_ids(session, query)))[: lookup.LIMIT]
+    person_ids = visible_ids(session, officer, person_ids)  # police districts
     record(
         session,
         now=now,

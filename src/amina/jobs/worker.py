@@ -18,6 +18,7 @@ from amina.audit import checkpoint
 from amina.calendar.availability import detect_outages
 from amina.console.stats import refresh as refresh_console_stats
 from amina.context import AppContext
+from amina.districts.service import place_people
 from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
 from amina.monitoring.partitions import ensure_partitions
@@ -134,6 +135,12 @@ class Worker:
             rows = refresh_console_stats(session, now=now, settings=self.context.settings)
         return Counter({"rows": rows})
 
+    def districts(self) -> Counter[str]:
+        """Each person's last known police district, from the newly counted fixes."""
+        now = self.now()
+        with self.context.db.unit_of_work() as session:
+            return place_people(session, now=now, batch=self.context.settings.district_batch_size)
+
     def audit_checkpoint(self) -> Counter[str]:
         """Once a day, sign the audit chain's head into the checkpoint file (audit.checkpoint)."""
         settings, now = self.context.settings, self.now()
@@ -166,6 +173,7 @@ class Worker:
         if leading:
             self._job("retention", results, self.retention)
             self._job("console_stats", results, self.console_stats)
+            self._job("districts", results, self.districts)
             self._job("audit_checkpoint", results, self.audit_checkpoint)
         results["worker"] = Counter({"leader": int(leading)})
         return results

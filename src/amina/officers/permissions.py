@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "booking.arrive": frozenset({MMC, SUPERVISOR}),
     "booking.view": frozenset({MMC, SUPERVISOR}),
     "booking.close": frozenset({SUPERVISOR, ADMIN}),
+    # Police districts (issue 11): the list, and setting an officer's district.
+    "district.view": frozenset({MMC, POLICE, SUPERVISOR, ADMIN}),
+    "officer.district": frozenset({ADMIN}),
 }
 
 

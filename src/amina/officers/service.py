@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from amina.audit.service import Actor, record
 from amina.auth import tokens
 from amina.config import Settings
+from amina.districts.service import check_code
 from amina.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from amina.keys import Keys
 from amina.officers import signin
@@ -63,7 +64,7 @@ def add_officer(
         password_hash=password_hash,
         created_at=now,
         password_changed_at=now,
-        district=district,
+        district=check_code(session, district),
     )
     session.add(officer)
     session.flush()
@@ -74,7 +75,7 @@ def add_officer(
         action="officer.added",
         subject_type="officer",
         subject_id=officer.id,
-        data={"username": username, "role": role.value},
+        data={"username": username, "role": role.value, "district": officer.district},
     )
     return officer
 

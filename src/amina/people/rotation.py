@@ -1,9 +1,9 @@
 """Re-encrypting personal data under the current key (`amina keys rotate`).
 
-Each batch loads persons and documents by id, marks their encrypted attributes changed, and
-lets the flush write them again: the column types encrypt under the current key, and the
-`before_update` hooks recompute the lookup hashes under the current lookup key. Only rows with a
-value under an older key are rewritten.
+Each batch loads persons, documents or residences (their place) by id, marks their encrypted
+attributes changed, and lets the flush write them again: the column types encrypt under the
+current key, and the `before_update` hooks recompute the lookup hashes under the current lookup
+key. Only rows with a value under an older key are rewritten.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from amina import vault
 from amina.people.models import Document, Person
+from amina.registration.models import Residence
 
 PERSON_FIELDS = (
     ("surname", "name"),
@@ -75,3 +76,22 @@ def rotate_persons(session: Session, *, after: uuid.UUID | None, limit: int) -> 
 
 def rotate_documents(session: Session, *, after: uuid.UUID | None, limit: int) -> Batch:
     return _stale_documents(session, after, limit)
+
+
+def rotate_residences(session: Session, *, after: uuid.UUID | None, limit: int) -> Batch:
+    """Residences' places (issue 11: the police district of a residence)."""
+    keyring = vault.current()
+    query = (
+        select(Residence.id, type_coerce(Residence.place, Text))
+        .where(Residence.place.is_not(None))
+        .order_by(Residence.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Residence.id > after)
+    rows = session.execute(query).all()
+    stale = [row[0] for row in rows if not keyring.is_current("residence-place", row[1])]
+    for residence in session.scalars(select(Residence).where(Residence.id.in_(stale))):
+        flag_modified(residence, "place")
+    session.flush()
+    return Batch(len(stale), rows[-1][0] if rows else None)

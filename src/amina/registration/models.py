@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from amina.db import Base, UtcDateTime, enum_column, new_id
 from amina.rules.lifecycle import Ground, RegistrationStatus
 from amina.rules.residence import Accommodation
+from amina.vault import EncryptedText
 
 
 class Registration(Base):
@@ -58,6 +59,8 @@ class Residence(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reported_late: Mapped[bool] = mapped_column(default=False)
     ended_on: Mapped[date | None]
+    # "lat,lon" if the person gave where it is (issue 11: its police district), sealed.
+    place: Mapped[str | None] = mapped_column("place_enc", EncryptedText("residence-place"))
 
 
 class RegistrationProof(Base):

@@ -23,10 +23,18 @@ class RegistrationIn(RequestModel):
     location: LocationIn
 
 
+class PlaceIn(RequestModel):
+    """Where the residence is: kept sealed, used only to place it in a police district."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True)
+
+
 class ResidenceIn(RequestModel):
     address: Text | None = Field(default=None, max_length=300)
     accommodation: Accommodation
     moved_in_on: date
+    place: PlaceIn | None = None
 
 
 class ResidenceHistoryOut(ApiModel):

@@ -11,6 +11,7 @@ from amina.audit.service import Actor, record
 from amina.calendar.service import load_calendar
 from amina.cases import service as cases
 from amina.config import Settings
+from amina.districts.service import place_residence
 from amina.errors import Conflict, Forbidden, InvalidInput
 from amina.monitoring import intake
 from amina.monitoring import state as monitoring_state
@@ -144,9 +145,11 @@ def declare_residence(
         moved_in_on=declared.moved_in_on,
         reported_at=now,
         reported_late=late,
+        place=f"{declared.place.lat},{declared.place.lon}" if declared.place else None,
     )
     session.add(residence)
     session.flush()
+    place_residence(session, now=now, person_id=person.id, place=residence.place)
     record(
         session,
         now=now,

@@ -55,6 +55,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", f"{API}/bookings/arrivals"): "booking.arrive",
     ("POST", f"{API}/bookings/closures"): "booking.close",
     ("GET", f"{API}/bookings"): "booking.view",
+    # Police districts (issue 11).
+    ("GET", f"{API}/districts"): "district.view",
+    ("PUT", f"{API}/officers/{{officer_id}}/district"): "officer.district",
     # The console (HTML).
     ("GET", f"{CONSOLE}/home"): "account.self",
     ("GET", f"{CONSOLE}/account"): "account.self",

@@ -34,6 +34,7 @@ from amina.web.routes import (
 )
 from amina.web.routes.app_shell import router as app_shell_router
 from amina.web.routes.connectivity import router as connectivity_router
+from amina.web.routes.districts import router as districts_router
 from amina.web.routes.nudge import router as nudge_router
 from amina.web.routes.traccar import router as traccar_router
 
@@ -89,6 +90,7 @@ def create_app(
         app.include_router(router)
     install_console(app)
     app.include_router(connectivity_router)
+    app.include_router(districts_router)
     app.include_router(traccar_router)
     app.include_router(nudge_router)
     app.include_router(patents.router)

@@ -18,6 +18,7 @@ from amina.cases import service as cases
 from amina.cases.models import Case
 from amina.console import queues
 from amina.context import AppContext
+from amina.districts.scope import visible_ids
 from amina.errors import InvalidInput, NotFound
 from amina.officers import sessions
 from amina.officers.models import Officer
@@ -49,7 +50,7 @@ def _uuid(value: str, what: str) -> uuid.UUID:
 def due_soon(
     request: Request, current: ConsoleDep, session: SessionDep, context: ContextDep, now: NowDep
 ) -> Response:
-    rows = queues.due_soon(session, now=now, settings=context.settings)
+    rows = queues.due_soon(session, now=now, settings=context.settings, officer=current.officer)
     return render(
         request,
         "due.html",
@@ -82,7 +83,9 @@ def case_list(
         if mine
         else (_uuid(assignee, "an officer") if assignee not in {"", "none"} else None)
     )
-    rows = queues.cases_queue(session, assignee=chosen, unassigned=assignee == "none")
+    rows = queues.cases_queue(
+        session, assignee=chosen, unassigned=assignee == "none", officer=current.officer
+    )
     return render(
         request,
         "cases.html",
@@ -124,7 +127,7 @@ def case_page(
     context: ContextDep,
 ) -> Response:
     case = session.get(Case, case_id)
-    if case is None:
+    if case is None or not visible_ids(session, current.officer, [case.person_id]):
         raise NotFound("no such case", code="case_not_found")
     return render(
         request,

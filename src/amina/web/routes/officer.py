@@ -152,7 +152,9 @@ def list_cases(
     officer: OfficerDep, session: SessionDep, kind: CaseKind | None = None
 ) -> list[CaseOut]:
     officers.require(officer, "case.view")
-    return [CaseOut.model_validate(c) for c in cases.open_cases(session, kind=kind)]
+    return [
+        CaseOut.model_validate(c) for c in cases.open_cases(session, kind=kind, officer=officer)
+    ]
 
 
 class DecisionIn(RequestModel):

@@ -241,7 +241,10 @@ def api_presence(
 def api_due(
     officer: OfficerDep, session: SessionDep, context: ContextDep, now: NowDep
 ) -> list[dict[str, Any]]:
-    return [_plain(d) for d in queues.due_soon(session, now=now, settings=context.settings)]
+    return [
+        _plain(d)
+        for d in queues.due_soon(session, now=now, settings=context.settings, officer=officer)
+    ]
 
 
 class ReminderOut(ApiModel):

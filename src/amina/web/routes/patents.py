@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from amina.audit.service import Actor
+from amina.districts.scope import ensure_visible
 from amina.officers import service as officers
 from amina.patents import repo
 from amina.patents import service as patents
@@ -88,6 +89,7 @@ def person_patent(
     person_id: uuid.UUID, officer: OfficerDep, session: SessionDep, context: ContextDep, now: NowDep
 ) -> PatentOut:
     officers.require(officer, "patent.view")
+    ensure_visible(session, now=now, officer=officer, person_id=person_id)  # police districts
     patent = patents.current(session, person_id)
     return patents.view(session, patent, now=now, settings=context.settings)
 

@@ -1,0 +1,1 @@
+"""Police districts (issue 11): their boundaries, each person's district, and the scope."""

@@ -1,0 +1,3 @@
+from tests.console.conftest import console_as
+
+__all__ = ["console_as"]
