@@ -13,8 +13,8 @@ from amina.rules.reports import (
     TimingPolicy,
     distance_m,
     impossible_speed,
-    speed_horizon,
     moves_monitoring,
+    speed_horizon,
     timing_rejection,
 )
 

@@ -1,7 +1,7 @@
 """police districts: boundaries, each person's district, the placement cursor (issue 11)
 
-Revision ID: 1401
-Revises: 1301
+Revision ID: 1402
+Revises: 1401
 Create Date: 2026-12-02 06:01:48.083071
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import amina.db
 
-revision: str = "1401"
-down_revision: str | None = "1301"
+revision: str = "1402"
+down_revision: str | None = "1401"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
