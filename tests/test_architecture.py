@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 import tomllib
 from pathlib import Path
+from typing import cast
 
 import amina
 
@@ -28,3 +29,22 @@ def test_every_feature_package_is_kept_from_the_edges() -> None:
     packages = {f"amina.{m.name}" for m in pkgutil.iter_modules(amina.__path__) if m.ispkg}
     services = next(c for c in contracts() if c["forbidden_modules"] == ["amina.web", "amina.cli"])
     assert packages - edges <= set(services["source_modules"])  # type: ignore[arg-type]
+
+
+def test_features_are_layered_and_kept_from_the_use_cases_on_top() -> None:
+    layers = next(c for c in contracts() if c["type"] == "layers")
+    top, *features = cast(list[str], layers["layers"])
+    assert features == ["amina.monitoring", "amina.cases", "amina.registration"]
+    use_cases = {name.strip() for name in top.split("|")}
+    kept_from = next(
+        c
+        for c in contracts()
+        if c["type"] == "forbidden"
+        and "amina.monitoring" in cast(list[str], c["source_modules"])
+        and "amina.arrival" in cast(list[str], c["forbidden_modules"])
+    )
+    assert use_cases == set(cast(list[str], kept_from["forbidden_modules"]))
+    # Every feature package is kept from them; only the edges (and the worker) may call them.
+    edges = {"amina.web", "amina.cli", "amina.rules", "amina.migrations", "amina.jobs"}
+    packages = {f"amina.{m.name}" for m in pkgutil.iter_modules(amina.__path__) if m.ispkg}
+    assert packages - edges <= set(cast(list[str], kept_from["source_modules"]))

@@ -1,14 +1,25 @@
-"""Types shared by the API shapes of every feature."""
+"""Types shared by the API shapes of every feature, and the shapes more than one feature takes
+(a location report: monitoring's intake, and registration's first report)."""
 
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from amina.rules.calendar import MOSCOW
+from amina.rules.reports import Fix
 
 
 def moscow_rfc3339(value: datetime) -> str:
@@ -58,3 +69,35 @@ class RequestModel(BaseModel):
     """Request bodies: unknown fields are refused, so a typo is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class LocationIn(RequestModel):
+    """One report. `lat` and `lon` both null make it a heartbeat (alive, location off)."""
+
+    id: uuid.UUID
+    # Strict: a number is a JSON number (`true` and `"55.7"` are refused), a flag a JSON boolean.
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False, strict=True)
+    accuracy_m: float | None = Field(
+        default=None, gt=0, le=1_000_000, allow_inf_nan=False, strict=True
+    )
+    recorded_at: AwareDatetime
+    source: Literal["gps", "network", "fused", "manual"] = "fused"
+    mock: bool = Field(default=False, strict=True)
+
+    @model_validator(mode="after")
+    def _coordinates_together(self) -> LocationIn:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon are both given, or both null for a heartbeat")
+        if self.lat is not None and self.accuracy_m is None:
+            raise ValueError("accuracy_m is required with coordinates")
+        return self
+
+    @property
+    def is_heartbeat(self) -> bool:
+        return self.lat is None
+
+    def fix(self) -> Fix | None:
+        if self.lat is None or self.lon is None:
+            return None
+        return Fix(self.lat, self.lon, self.recorded_at, self.accuracy_m or 0.0)

@@ -18,7 +18,7 @@ from amina.audit.models import AuditEvent
 from amina.audit.service import Actor
 from amina.clock import FixedClock
 from amina.context import AppContext
-from amina.districts import service
+from amina.districts import placement, service
 from amina.districts.models import PersonDistrict
 from amina.jobs.worker import Worker
 from amina.officers import second_factor as sf
@@ -43,17 +43,17 @@ class Town:
 
 def load_districts(context: AppContext, clock: FixedClock) -> None:
     with context.db.unit_of_work() as session:
-        service.load(
+        placement.load(
             session, now=clock.now(), actor=Actor("cli", "t"), districts=LOADED, source="test"
         )
 
 
 def place(context: AppContext, clock: FixedClock) -> None:
-    clock.advance(service.COMMIT_LAG + timedelta(seconds=1))
+    clock.advance(placement.COMMIT_LAG + timedelta(seconds=1))
     with context.db.unit_of_work() as session:
-        service.place_people(session, now=clock.now(), batch=2)  # small: several batches
+        placement.place_people(session, now=clock.now(), batch=2)  # small: several batches
     with context.db.unit_of_work() as session:
-        service.place_people(session, now=clock.now(), batch=2)
+        placement.place_people(session, now=clock.now(), batch=2)
 
 
 def districts_of(context: AppContext, person: Recorded) -> tuple[str | None, str | None]:
@@ -126,7 +126,7 @@ def test_reloading_the_districts_places_everyone_again(
         ],
     }
     with context.db.unit_of_work() as session:
-        service.load(
+        placement.load(
             session,
             now=clock.now(),
             actor=Actor("cli", "t"),

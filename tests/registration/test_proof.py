@@ -17,10 +17,10 @@ from amina.audit.service import Actor
 from amina.clock import FixedClock
 from amina.config import LANGUAGES
 from amina.context import AppContext
+from amina.monitoring.deregistration import deregister
 from amina.people.ids import mask_document_number
 from amina.registration import proof
 from amina.registration import repo as registration_repo
-from amina.registration.service import deregister
 from amina.rules.lifecycle import Ground
 from amina.web.routes.verify import catalog, pick_language
 from tests.conftest import Recorded

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amina.cases.models import Case, RegistryEntry
-from amina.rules.lifecycle import RegistryStatus
+from amina.rules.lifecycle import CaseStatus, RegistryStatus
 
 
 def listed_entry(session: Session, person_id: uuid.UUID) -> RegistryEntry | None:
@@ -22,4 +22,17 @@ def listed_entry(session: Session, person_id: uuid.UUID) -> RegistryEntry | None
 def cases_of(session: Session, person_id: uuid.UUID) -> list[Case]:
     return list(
         session.scalars(select(Case).where(Case.person_id == person_id).order_by(Case.opened_at))
+    )
+
+
+def other_open_cases(session: Session, case: Case) -> list[Case]:
+    """The registration's other open cases (a reinstatement supersedes them)."""
+    return list(
+        session.scalars(
+            select(Case).where(
+                Case.registration_id == case.registration_id,
+                Case.id != case.id,
+                Case.status == CaseStatus.OPEN,
+            )
+        )
     )

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, operator
-from amina.districts import service
+from amina.districts import placement, service
 from amina.officers import service as officers
 from amina.rules import districts as rules
 
@@ -55,7 +55,7 @@ def districts_load(
     parsed = read_districts(file, code_property, name_property, simplify_m)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     with app_context() as context, context.db.unit_of_work() as session:
-        count = service.load(
+        count = placement.load(
             session,
             now=context.clock.now(),
             actor=operator(),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
+from amina import decisions
 from amina.cases import registry
 from amina.cases import service as cases
 from amina.cases.models import Case, RegistryEntry
@@ -235,7 +236,7 @@ def case_decide(
 ) -> None:
     """Close a case with an outcome and a reason (reinstated annuls the deregistration)."""
     with app_context() as context, context.db.unit_of_work() as session:
-        closed = cases.decide(
+        closed = decisions.decide(
             session,
             now=context.clock.now(),
             settings=context.settings,

@@ -18,6 +18,7 @@ from amina.cases import registry
 from amina.config import Settings
 from amina.keys import Keys
 from amina.monitoring import state as monitoring_state
+from amina.monitoring.deregistration import deregister
 from amina.monitoring.models import LocationReport, MonitoringSource, ReportSource
 from amina.officers import second_factor as sf
 from amina.officers.models import Officer, Role
@@ -25,7 +26,6 @@ from amina.officers.service import add_officer
 from amina.people import service as people
 from amina.people.models import Person
 from amina.registration.models import Registration
-from amina.registration.service import deregister
 from amina.rules.eligibility import Purpose
 from amina.rules.lifecycle import Ground, RegistrationStatus
 from amina.rules.territory import Placement

@@ -22,11 +22,11 @@ from amina.db import insert_ignoring_conflict
 from amina.errors import Conflict, InvalidInput, NotAuthenticated
 from amina.integrations.models import EventOutcome, EventType, IntegrationEvent, ServiceKey
 from amina.integrations.schemas import CardRef, EventIn
+from amina.monitoring.deregistration import deregister
 from amina.people import ids
 from amina.people.models import Person
 from amina.people.service import find_card, find_passport, normalise_country
 from amina.registration import repo
-from amina.registration.service import deregister
 from amina.rules.lifecycle import Ground
 
 KEY_PREFIX = "amk_"

@@ -18,7 +18,7 @@ from amina.audit import checkpoint
 from amina.calendar.availability import detect_outages
 from amina.console.stats import refresh as refresh_console_stats
 from amina.context import AppContext
-from amina.districts.service import place_people
+from amina.districts.placement import place_people
 from amina.jobs.bookings import run_bookings
 from amina.jobs.leader import Leadership, leadership
 from amina.monitoring.partitions import ensure_partitions

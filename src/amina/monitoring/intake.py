@@ -35,12 +35,13 @@ from amina.config import Settings
 from amina.errors import InvalidInput
 from amina.monitoring import state as monitoring_state
 from amina.monitoring.models import LocationReport, MonitoringSource, ReportSource
-from amina.monitoring.schemas import LocationIn, MonitoringOut
+from amina.monitoring.schemas import MonitoringOut
 from amina.notifications.service import notify
 from amina.policies import timing_policy
 from amina.rules.calendar import moscow_date
 from amina.rules.reports import Fix, impossible_speed, moves_monitoring, timing_rejection
 from amina.rules.territory import Territory
+from amina.schemas import LocationIn
 
 _LOCATION = TypeAdapter(LocationIn)
 

@@ -1,46 +1,15 @@
-"""Location reports and the monitoring view (api.md: LOCATION, `monitoring`)."""
+"""Location batches and the monitoring view (api.md: LOCATION, `monitoring`).
+
+One report, `LocationIn`, is in `amina.schemas`: registration takes one too."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field
 
-from amina.rules.reports import Fix
 from amina.schemas import ApiModel, Instant, RequestModel
-
-
-class LocationIn(RequestModel):
-    """One report. `lat` and `lon` both null make it a heartbeat (alive, location off)."""
-
-    id: uuid.UUID
-    # Strict: a number is a JSON number (`true` and `"55.7"` are refused), a flag a JSON boolean.
-    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False, strict=True)
-    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False, strict=True)
-    accuracy_m: float | None = Field(
-        default=None, gt=0, le=1_000_000, allow_inf_nan=False, strict=True
-    )
-    recorded_at: AwareDatetime
-    source: Literal["gps", "network", "fused", "manual"] = "fused"
-    mock: bool = Field(default=False, strict=True)
-
-    @model_validator(mode="after")
-    def _coordinates_together(self) -> LocationIn:
-        if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon are both given, or both null for a heartbeat")
-        if self.lat is not None and self.accuracy_m is None:
-            raise ValueError("accuracy_m is required with coordinates")
-        return self
-
-    @property
-    def is_heartbeat(self) -> bool:
-        return self.lat is None
-
-    def fix(self) -> Fix | None:
-        if self.lat is None or self.lon is None:
-            return None
-        return Fix(self.lat, self.lon, self.recorded_at, self.accuracy_m or 0.0)
 
 
 class LocationBatchIn(RequestModel):

@@ -31,6 +31,7 @@ from amina.calendar.service import load_calendar
 from amina.config import Settings
 from amina.db import Database
 from amina.monitoring.areas import area_lost_days
+from amina.monitoring.deregistration import deregister
 from amina.monitoring.models import MonitoringState, StepTaken
 from amina.notifications.catalog import json_params
 from amina.notifications.service import Message, notify_many
@@ -38,7 +39,6 @@ from amina.people.models import Person
 from amina.people.service import facts_of
 from amina.policies import deadline_policy, eligibility_policy
 from amina.registration.models import Registration
-from amina.registration.service import deregister
 from amina.rules.area_outages import for_person
 from amina.rules.calendar import WorkingCalendar, moscow_date
 from amina.rules.deadlines import Deadlines, Step, compute_deadlines, next_step, step_to_take

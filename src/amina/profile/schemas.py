@@ -44,6 +44,10 @@ class ResidenceOut(ApiModel):
     reported_late: bool
 
 
+class ResidenceHistoryOut(ApiModel):
+    items: list[ResidenceOut]
+
+
 class RegistryOut(ApiModel):
     listed: bool
     since: Instant | None = None

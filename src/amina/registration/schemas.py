@@ -6,10 +6,8 @@ from datetime import date
 
 from pydantic import Field
 
-from amina.monitoring.schemas import LocationIn
-from amina.profile.schemas import ResidenceOut
 from amina.rules.residence import Accommodation
-from amina.schemas import ApiModel, RequestModel, Text
+from amina.schemas import LocationIn, RequestModel, Text
 
 
 class ConsentIn(RequestModel):
@@ -35,7 +33,3 @@ class ResidenceIn(RequestModel):
     accommodation: Accommodation
     moved_in_on: date
     place: PlaceIn | None = None
-
-
-class ResidenceHistoryOut(ApiModel):
-    items: list[ResidenceOut]

@@ -10,11 +10,11 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from amina import decisions
 from amina.audit.service import Actor
 from amina.calendar.models import OutageSource
 from amina.calendar.service import add_outage, set_override
 from amina.cases import registry
-from amina.cases import service as cases
 from amina.cases.models import Case
 from amina.console import queues
 from amina.context import AppContext
@@ -154,7 +154,7 @@ def decide(
         raise InvalidInput("choose an outcome", code="invalid_outcome") from None
     if not form.get("reason"):
         raise InvalidInput("a decision needs a written reason", code="reason_required")
-    cases.decide(
+    decisions.decide(
         session,
         now=now,
         settings=context.settings,

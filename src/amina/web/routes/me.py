@@ -9,16 +9,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
+from amina import enrolment
 from amina.errors import Conflict
 from amina.monitoring.presence import presence
 from amina.notifications import service as notifications
 from amina.people import service as people
 from amina.profile.export import export
-from amina.profile.schemas import MeDocument, RegistrationOut, ResidenceOut
+from amina.profile.schemas import MeDocument, RegistrationOut, ResidenceHistoryOut, ResidenceOut
 from amina.profile.service import me_document
 from amina.registration import proof, proofs, repo
 from amina.registration import service as registration
-from amina.registration.schemas import RegistrationIn, ResidenceHistoryOut, ResidenceIn
+from amina.registration.schemas import RegistrationIn, ResidenceIn
 from amina.schemas import ApiModel, Instant, RequestModel, Text
 from amina.web.deps import ContextDep, NowDep, PersonDep, PrincipalDep, SessionDep
 from amina.web.openapi import errors
@@ -46,7 +47,7 @@ def register(
     context: ContextDep,
     now: NowDep,
 ) -> RegistrationOut:
-    created = registration.register(
+    created = enrolment.register(
         session,
         now=now,
         settings=context.settings,

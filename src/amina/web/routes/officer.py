@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import AwareDatetime, Field
 
+from amina import decisions
 from amina.audit.service import Actor
 from amina.calendar import service as outages
 from amina.calendar.models import OutageSource, OutageStatus
@@ -176,7 +177,7 @@ def decide_case(
     context: ContextDep,
     now: NowDep,
 ) -> CaseOut:
-    closed = cases.decide(
+    closed = decisions.decide(
         session,
         now=now,
         settings=context.settings,
