@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 import typing
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +25,7 @@ from amina.db import Database
 from amina.integrations.service import create_key
 from amina.officers.models import Role
 from amina.officers.service import add_officer
-from amina.schemas import RequestModel, clean_text
+from amina.schemas import RequestModel, clean_text, has_control
 from tests.conftest import Recorded
 from tests.support.migrant import Migrant
 
@@ -227,3 +229,13 @@ def test_cli_text_goes_through_the_same_rule(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2 and "control characters" in result.output
     assert not (tmp_path / "amina.sqlite3").exists()
+
+
+def test_the_compiled_control_scan_is_exactly_unicode_cc_and_cs() -> None:
+    """The one regular expression refuses what a walk over the Unicode categories refuses, at
+    every code point (prose keeps line breaks and tabs)."""
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        refused = unicodedata.category(char) in ("Cc", "Cs")
+        assert has_control(char) is refused, hex(code)
+        assert has_control(f"a{char}b", multiline=True) is (refused and char not in "\n\t")

@@ -41,7 +41,7 @@ from amina.policies import timing_policy
 from amina.rules.calendar import moscow_date
 from amina.rules.reports import Fix, impossible_speed, moves_monitoring, timing_rejection
 from amina.rules.territory import Territory
-from amina.schemas import LocationIn
+from amina.schemas import LocationIn, has_control
 
 _LOCATION = TypeAdapter(LocationIn)
 
@@ -70,15 +70,11 @@ def _item_id(item: Any) -> str | None:
 _TYPE_ERRORS = frozenset({"float_type", "bool_type", "string_type", "int_type", "uuid_type"})
 
 
-def _has_control(value: str) -> bool:
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value)
-
-
 def _validate(item: Any, index: int = 0) -> LocationIn | Rejected:
     if isinstance(item, dict):
         for key, value in item.items():
-            if (isinstance(value, str) and _has_control(value)) or (
-                isinstance(key, str) and _has_control(key)
+            if (isinstance(value, str) and has_control(value)) or (
+                isinstance(key, str) and has_control(key)
             ):
                 raise InvalidInput(
                     f"reports.{index}.{str(key)[:40]!s}: control characters are not allowed",

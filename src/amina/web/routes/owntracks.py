@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request, Response
 from amina.auth import owntracks
 from amina.context import AppContext
 from amina.errors import InvalidInput, MalformedRequest, NotAuthenticated
+from amina.schemas import has_control
 from amina.web.openapi import errors
 
 router = APIRouter(tags=["owntracks"])
@@ -55,14 +56,10 @@ def _credentials(request: Request) -> tuple[str, str]:
     return username, password
 
 
-def _has_control(value: str) -> bool:
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value)
-
-
 def _check_text(value: Any, where: str) -> None:
     """No NUL or other control character in any key or text value, at any depth."""
     if isinstance(value, str):
-        if _has_control(value):
+        if has_control(value):
             raise InvalidInput(
                 f"{where}: control characters are not allowed", code="invalid_message"
             )
