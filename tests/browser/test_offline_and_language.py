@@ -43,15 +43,21 @@ def test_offline_report_is_queued_and_arrives_exactly_once(
     expect(banner).to_have_count(0, timeout=15_000)
     assert queued_ids(page) == []
 
-    # Sending again is harmless: the server answers with a duplicate, nothing is stored twice.
+    # Sending the same report again is harmless: the server answers with a duplicate, nothing
+    # is stored twice. (A report is its id at its instant: what a queue resends.)
+    stored = next(
+        r
+        for r in api_get(page, "/api/v1/me/export")["location_reports"]
+        if r["client_id"] == waiting[0]
+    )
     page.evaluate(
-        """async (id) => {
+        """async ([id, recorded_at]) => {
             const { enqueue, flush } = await import("/app/js/queue.js");
             await enqueue({ id, lat: 55.75, lon: 37.61, accuracy_m: 10,
-                recorded_at: new Date().toISOString(), source: "fused", mock: false });
+                recorded_at, source: "fused", mock: false });
             return flush();
         }""",
-        waiting[0],
+        [waiting[0], stored["recorded_at"]],
     )
     reports = api_get(page, "/api/v1/me/export")["location_reports"]
     assert [r["client_id"] for r in reports].count(waiting[0]) == 1
