@@ -27,6 +27,7 @@ from amina.web.routes import (
     locations,
     me,
     officer,
+    officer_registry,
     owntracks,
     patents,
     public,
@@ -84,6 +85,7 @@ def create_app(
         owntracks.router,
         integrations.router,
         officer.router,
+        officer_registry.router,
         bookings.router,
         bookings.officer_router,
     ):
