@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
 from amina.auth.models import Device, Platform
-from amina.auth.service import Principal
+from amina.auth.sessions import Principal
 from amina.errors import NotAuthenticated
 from amina.keys import Keys
 

@@ -10,7 +10,7 @@ Public entry points (for the HTTP routes, and for other ways in: MQTT, Traccar/O
 
 - `ingest(session, …)`: synchronous, inside a unit of work the caller owns; validates and stores
   a device's reports and moves the person's monitoring. The caller must have authenticated the
-  device (`auth.owntracks.authenticate`, `auth.service.authenticate`) in the same session.
+  device (`auth.owntracks.authenticate`, `auth.sessions.authenticate`) in the same session.
 - `prepare(items, now=…, settings=…)` + `store(session, …)`: the same in two halves, so that
   validation runs outside the write transaction (the hot path in `monitoring/hotpath.py`).
 - `monitoring.hotpath.ReportIntake.submit_sync(...)`: blocking, thread-safe, through the

@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from amina.auth.service import Principal, authenticate
+from amina.auth.sessions import Principal, authenticate
 from amina.config import Settings
 from amina.context import AppContext
 from amina.errors import NotAuthenticated

@@ -9,7 +9,7 @@ from datetime import datetime
 from fastapi import APIRouter, BackgroundTasks, Response
 from fastapi.concurrency import run_in_threadpool
 
-from amina.auth import service
+from amina.auth import service, sessions
 from amina.auth.schemas import ChallengeIn, ChallengeOut, RefreshIn, SessionIn, TokensOut
 from amina.context import AppContext
 from amina.notifications import catalog
@@ -123,7 +123,7 @@ def create_session(
     responses=errors(401, 422),
 )
 def refresh(body: RefreshIn, session: SessionDep, context: ContextDep, now: NowDep) -> TokensOut:
-    issued = service.refresh(
+    issued = sessions.refresh(
         session,
         now=now,
         settings=context.settings,
@@ -140,5 +140,5 @@ def refresh(body: RefreshIn, session: SessionDep, context: ContextDep, now: NowD
     responses=errors(401),
 )
 def sign_out(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Response:
-    service.sign_out(session, now=now, principal=principal)
+    sessions.sign_out(session, now=now, principal=principal)
     return Response(status_code=204)
