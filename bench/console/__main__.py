@@ -171,19 +171,27 @@ def bench_person(context: AppContext, officer: Officer, client: TestClient, args
     )
     csrf = CSRF.findall(client.get(f"/console/people/{person_id}/open").text)[0]
 
+    steps: dict[str, list[float]] = {"open": [], "person": [], "timeline": [], "map": []}
+
     def over_http(_: int) -> None:
+        started = time.perf_counter()
         opened = client.post(
             f"/console/people/{person_id}/open",
             data={"csrf": csrf, "category": "other", "reason": "benchmark run"},
             follow_redirects=False,
         )
         assert opened.status_code == 303, opened.text[:300]
+        steps["open"].append((time.perf_counter() - started) * 1000)
         token = opened.headers["location"].split("?o=", 1)[1]
         base = f"/console/people/{person_id}"
-        for path in (base, f"{base}/timeline", f"{base}/map"):
+        for step, path in zip(
+            ("person", "timeline", "map"), (base, f"{base}/timeline", f"{base}/map"), strict=True
+        ):
+            started = time.perf_counter()
             shown = client.get(path, params={"o": token})
             assert shown.status_code == 200, (path, shown.text[:300])
-        assert shown.text.count('"t": ') == REPORTS, shown.text.count('"t"')
+            steps[step].append((time.perf_counter() - started) * 1000)
+        assert shown.text.count('"t":') == REPORTS, shown.text.count('"t"')
 
     over_http(0)
     report(
@@ -191,6 +199,8 @@ def bench_person(context: AppContext, officer: Officer, client: TestClient, args
         timed(args.repeats, over_http),
         "target p95 < 300 ms",
     )
+    for step, samples in steps.items():
+        report(f"  of which {step}", samples[1:], "one request")
 
 
 def bench_dashboards(context: AppContext, args: Args) -> None:

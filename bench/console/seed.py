@@ -48,7 +48,16 @@ PERSON_COLUMNS = (
     "updated_at",
 )
 
-DOCUMENT_COLUMNS = ("id", "person_id", "kind", "country", "number_enc", "number_hash", "status", "created_at")
+DOCUMENT_COLUMNS = (
+    "id",
+    "person_id",
+    "kind",
+    "country",
+    "number_enc",
+    "number_hash",
+    "status",
+    "created_at",
+)
 
 SERVER_SIDE = """
 INSERT INTO registrations (id, person_id, status, address, registered_at, test_mode,
@@ -147,7 +156,9 @@ def _document_rows(keyring: vault.Keyring, first: int, last: int, now: datetime)
             )
 
 
-def _copy(connection: Connection, table: str, columns: tuple[str, ...], rows: Iterator[Any]) -> None:
+def _copy(
+    connection: Connection, table: str, columns: tuple[str, ...], rows: Iterator[Any]
+) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
