@@ -140,7 +140,7 @@ def folded(
         query = query.where(_reports.heartbeat.is_(False))
     return [
         DayFold(date.fromordinal(b), bool(hb), n, first, last, int(ins), lo, hi, int(m), int(s))
-        for b, hb, n, first, last, ins, lo, hi, m, s in session.execute(query).tuples()
+        for b, hb, n, first, last, ins, lo, hi, m, s in session.execute(query)
         if b is not None
     ]
 
