@@ -4,8 +4,8 @@ Names, phones, birth dates and document numbers are encrypted in Python with the
 keyring (`Keyring.encrypt`, a fresh nonce per value, exactly what `EncryptedText` binds) and
 their keyed lookup hashes computed with `Keyring.lookup` over the same normal forms
 (`people.ids`) the models' INSERT defaults use; rows travel by COPY in batches. What holds no
-personal data (registrations, monitoring rows, the one person's 2,880 reports) is generated
-server-side with generate_series.
+personal data (registrations, monitoring rows, one other agency's event per person, the one
+person's 2,880 reports) is generated server-side with generate_series.
 
 Person g (1..N) has id md5('p' || g), surname "S{g mod 60000}" (so a surname + birth date
 matches about N/60,000 people), birth date 1970-01-01 + g mod 15000 days, phone
@@ -70,6 +70,17 @@ INSERT INTO monitoring_states (person_id, registration_id, last_monitoring_at,
                                last_monitoring_source, next_step, next_step_at, updated_at)
 SELECT md5('p' || g)::uuid, md5('r' || g)::uuid, :now - interval '1 hour', 'report', 'reminder',
        :now + interval '2 days' + (g % 1000) * interval '1 minute', :now
+FROM generate_series(1, :n) AS g;
+
+INSERT INTO service_keys (id, name, key_hash, created_at)
+VALUES (md5('k1')::uuid, 'bench agency', md5('k1') || md5('k2'), :now);
+
+-- One event from another agency per person, so the timeline's read of them meets a full table.
+INSERT INTO integration_events (id, source, source_ref, type, occurred_at, received_at,
+                                service_key_id, person_id, payload, outcome)
+SELECT md5('e' || g)::uuid, 'bench agency', 'ref-' || g, 'registered_elsewhere',
+       :now - interval '100 days', :now - interval '100 days', md5('k1')::uuid,
+       md5('p' || g)::uuid, '{}', 'recorded'
 FROM generate_series(1, :n) AS g;
 
 INSERT INTO devices (id, person_id, platform, created_at)

@@ -203,6 +203,16 @@ def points(session: Session, grant: Grant, *, now: datetime) -> list[dict[str, A
     return out
 
 
+def track(session: Session, grant: Grant, *, now: datetime) -> list[tuple[Any, ...]]:
+    """The console map's points as compact rows, oldest first: (recorded_at, lat, lon,
+    accuracy_m, mock, impossible_speed, placement). Serialised as they are (orjson writes the
+    instant as ISO 8601) and labelled in Moscow time by the page: no per-point work here."""
+    return [
+        tuple(row)
+        for row in reports.points(session, grant.person_id, since=now - timedelta(days=MAP_DAYS))
+    ]
+
+
 @cache
 def territory_layers(path: str | None, tolerance_m: float) -> dict[str, Any]:
     """The territory polygon and its tolerance band (outer edge, inner edge) as GeoJSON in

@@ -244,7 +244,7 @@ def person_map(
         settings.territory_tolerance_m,
     )
     data = {
-        "points": views.points(session, grant, now=now),
+        "points": views.track(session, grant, now=now),
         "layers": layers,
         "tiles": settings.map_tile_url,
     }
