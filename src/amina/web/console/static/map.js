@@ -10,13 +10,13 @@ const moscow = new Intl.DateTimeFormat("en-GB", {
   timeZone: "Europe/Moscow", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
   hourCycle: "h23",
 });
-function label(instant) {
+function moscowLabel(instant) {
   const part = Object.fromEntries(moscow.formatToParts(instant).map((p) => [p.type, p.value]));
   return `${part.day}.${part.month} ${part.hour}:${part.minute}`;
 }
 data.points = data.points.map(([at, lat, lon, acc, mock, speed, placement]) => {
   const instant = new Date(at);
-  return { t: instant.getTime() / 1000, at: label(instant), lat, lon, acc, mock, speed, placement };
+  return { t: instant.getTime() / 1000, at: moscowLabel(instant), lat, lon, acc, mock, speed, placement };
 });
 const map = L.map("map", { preferCanvas: true, attributionControl: Boolean(data.tiles) });
 // A view first: Leaflet draws nothing on a map without one.
