@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor
@@ -16,14 +17,17 @@ from amina.clock import FixedClock
 from amina.console import reads
 from amina.console import timeline as views
 from amina.console.reads import Grant, ReasonCategory
+from amina.context import AppContext
 from amina.db import Database
 from amina.monitoring.models import LocationReport, ReportSource
 from amina.officers.models import Role
 from amina.officers.service import add_officer
 from amina.rules.calendar import MOSCOW
 from amina.rules.territory import Placement
+from amina.web.app import create_app
 from tests.conftest import Recorded
 from tests.console.conftest import Console
+from tests.console.test_reads import api_officer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=MOSCOW)
 
@@ -201,3 +205,33 @@ def test_the_console_timeline_unfolds_a_day_and_refuses_a_bad_one(
         ("day", "2026-11-01"),
     ]
     assert c.client.get(path, params=too_many).status_code == 422
+
+
+def test_the_officer_api_lists_every_report_and_the_map_keeps_its_shape(
+    context: AppContext,
+    clock: FixedClock,
+    db: Database,
+    add_person: Callable[..., Recorded],
+) -> None:
+    person = add_person()
+    clock.set(NOW - timedelta(minutes=5))
+    seed_reports(db, person.person_id)
+    with TestClient(create_app(context.settings, context=context)) as client:
+        headers = api_officer(context, clock, client)
+        opened = client.post(
+            f"/api/v1/officer/people/{person.person_id}/access",
+            json={"category": "case_review", "reason": "reviewing the case"},
+            headers=headers,
+        )
+        assert opened.status_code == 201, opened.text
+        headers["Amina-Opening"] = opened.json()["opening"]
+        base = f"/api/v1/officer/people/{person.person_id}"
+        entries = client.get(f"{base}/timeline", params={"types": "report"}, headers=headers)
+        points = client.get(f"{base}/map", headers=headers)
+    assert entries.status_code == 200, entries.text
+    reported = [e for e in entries.json() if e["type"] == "report"]
+    assert len(reported) == 7 and {e["folded"] for e in reported} == {0}
+    assert set(reported[0]) == {"at", "type", "title", "detail", "folded", "since", "day"}
+    assert points.status_code == 200
+    assert len(points.json()) == 7
+    assert set(points.json()[0]) == {"t", "at", "lat", "lon", "acc", "mock", "speed", "placement"}
