@@ -170,6 +170,8 @@ def test_an_officer_opens_a_person_with_a_reason_and_sees_timeline_map_and_prese
     checked(page, "timeline")
     page.get_by_role("link", name="Карта").first.click()
     expect(page.get_by_test_id("map")).to_have_attribute("data-shown", "96")
+    # The page labels the compact points itself, in Moscow time: "dd.mm HH:MM".
+    expect(page.locator("#slider-label")).to_have_text(re.compile(r"^\d\d\.\d\d \d\d:\d\d$"))
     page.locator("#replay").click()
     expect(page.get_by_test_id("map")).to_have_attribute("data-shown", "96")
     checked(page, "map")

@@ -5,14 +5,14 @@ Every loader takes a `Grant` (amina.console.reads): no audit event, no data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amina.auth.models import Device
-from amina.calendar.models import CalendarOverride, Outage
+from amina.calendar.models import CalendarOverride, Outage, OutageStatus
 from amina.calendar.service import calendar_of
 from amina.cases.models import Case, RegistryEntry
 from amina.config import Settings
@@ -24,7 +24,13 @@ from amina.people.models import Document, Person
 from amina.policies import deadline_policy
 from amina.profile.service import eligibility_of
 from amina.registration.models import Registration, Residence
-from amina.rules.calendar import WorkingCalendar, moscow_date
+from amina.rules.calendar import Outage as CalendarOutage
+from amina.rules.calendar import (
+    WorkingCalendar,
+    moscow_date,
+    moscow_day_span,
+    unavailable_by_day,
+)
 from amina.rules.deadlines import Deadlines, compute_deadlines
 from amina.rules.eligibility import Eligibility
 
@@ -70,11 +76,8 @@ def explain(
     if state is None or state.last_monitoring_at is None:
         return None, None, []
     policy = deadline_policy(settings)
-    real = compute_deadlines(
-        state.last_monitoring_at,
-        calendar_of(session, min_available_hours=settings.min_available_hours),
-        policy,
-    )
+    calendar = calendar_of(session, min_available_hours=settings.min_available_hours)
+    real = compute_deadlines(state.last_monitoring_at, calendar, policy)
     plain = compute_deadlines(state.last_monitoring_at, WorkingCalendar(), policy)
     first = moscow_date(state.last_monitoring_at)
     last = moscow_date(real.deregistration_at)
@@ -89,15 +92,17 @@ def explain(
         select(CalendarOverride).where(CalendarOverride.day > first, CalendarOverride.day <= last)
     ):
         moved.append(Moved("override", override.day, override.reason))
-    span_start = datetime.combine(first, datetime.min.time()).replace(
-        tzinfo=state.last_monitoring_at.tzinfo
-    )
+    # Only outages that count (active, not proposed) and cost a working day moved anything.
     for outage in session.scalars(
         select(Outage).where(
-            Outage.ends_at > span_start, Outage.starts_at < real.deregistration_at + timedelta(1)
+            Outage.status == OutageStatus.ACTIVE,
+            Outage.ends_at > moscow_day_span(first)[0],
+            Outage.starts_at < moscow_day_span(last)[1],
         )
     ):
-        moved.append(Moved("outage", moscow_date(outage.starts_at), outage.reason))
+        days = unavailable_by_day([CalendarOutage(outage.starts_at, outage.ends_at)])
+        if calendar.lost_days.intersection(days):
+            moved.append(Moved("outage", moscow_date(outage.starts_at), outage.reason))
     return real, plain, moved
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -22,9 +23,10 @@ from amina.calendar.models import CalendarOverride
 from amina.calendar.service import calendar_of
 from amina.cases.models import Case, RegistryEntry
 from amina.config import Settings
+from amina.console import reports
 from amina.console.reads import Grant
 from amina.integrations.models import IntegrationEvent
-from amina.monitoring.models import Checkin, DailyPresence, LocationReport, StepTaken
+from amina.monitoring.models import Checkin, DailyPresence, StepTaken
 from amina.monitoring.presence import presence
 from amina.notifications.models import Notification
 from amina.rules.calendar import MOSCOW, moscow_date, moscow_instant
@@ -52,36 +54,88 @@ class Entry:
     type: str
     title: str
     detail: str = ""
+    # A folded day of reports or heartbeats: how many, the first one's time, and the day.
+    folded: int = 0
+    since: datetime | None = None
+    day: date | None = None
+
+
+def _flags(mock: object, speed: object) -> list[str]:
+    return [flag for flag, on in (("mock", mock), ("speed", speed)) if on]
+
+
+def _report_entries(
+    session: Session,
+    grant: Grant,
+    *,
+    now: datetime,
+    wanted: set[str],
+    unfolded: Sequence[date],
+    fold: bool,
+) -> list[Entry]:
+    since = now - timedelta(days=MAP_DAYS)
+    heartbeats = "heartbeat" in wanted
+    out: list[Entry] = []
+    for at, heartbeat, source, placement, accuracy, mock, speed in reports.raw(
+        session,
+        grant.person_id,
+        since=since,
+        now=now,
+        unfolded=unfolded,
+        with_heartbeats=heartbeats,
+        fold=fold,
+    ):
+        kind = "heartbeat" if heartbeat else "report"
+        if kind in wanted:
+            detail = f"{placement.value if placement else '—'} ±{accuracy or 0:.0f} m"
+            out.append(Entry(at, kind, source.value, " ".join([detail, *_flags(mock, speed)])))
+    if not fold:
+        return out
+    for day in reports.folded(
+        session,
+        grant.person_id,
+        since=since,
+        now=now,
+        unfolded=unfolded,
+        with_heartbeats=heartbeats,
+    ):
+        kind = "heartbeat" if day.heartbeat else "report"
+        if kind not in wanted:
+            continue
+        spread = (
+            f"±{day.min_accuracy_m:.0f}–{day.max_accuracy_m:.0f} m"
+            if day.min_accuracy_m is not None and day.max_accuracy_m is not None
+            else "±— m"
+        )
+        flags = [
+            f"{flag}×{n}" for flag, n in (("mock", day.mock), ("speed", day.impossible_speed)) if n
+        ]
+        detail = " ".join([f"inside {day.inside}/{day.count}", spread, *flags])
+        out.append(
+            Entry(day.last_at, kind, "", detail, folded=day.count, since=day.first_at, day=day.day)
+        )
+    return out
 
 
 def timeline(
-    session: Session, grant: Grant, *, now: datetime, types: set[str] | None = None
+    session: Session,
+    grant: Grant,
+    *,
+    now: datetime,
+    types: set[str] | None = None,
+    unfolded: Sequence[date] = (),
+    fold: bool = True,
 ) -> list[Entry]:
+    """Everything that happened to the person, newest first. Reports of the last
+    `reports.RAW_HOURS` and of the `unfolded` days are listed one by one; earlier days of the
+    30-day window are folded into one row per day unless not `fold` (the officer API lists
+    them all); older still, daily presence."""
     pid = grant.person_id
     wanted = set(types) if types else set(TYPES) - SYSTEM_TYPES
-    out: list[Entry] = []
     since = now - timedelta(days=MAP_DAYS)
+    out: list[Entry] = []
     if wanted & {"report", "heartbeat"}:
-        rows = session.execute(
-            select(
-                LocationReport.recorded_at,
-                LocationReport.heartbeat,
-                LocationReport.source,
-                LocationReport.placement,
-                LocationReport.accuracy_m,
-                LocationReport.mock,
-                LocationReport.impossible_speed,
-            )
-            .where(LocationReport.person_id == pid, LocationReport.recorded_at >= since)
-            .order_by(LocationReport.recorded_at.desc())
-            .limit(3000)
-        ).all()
-        for r in rows:
-            kind = "heartbeat" if r.heartbeat else "report"
-            if kind in wanted:
-                flags = [f for f, on in (("mock", r.mock), ("speed", r.impossible_speed)) if on]
-                detail = f"{r.placement.value if r.placement else '—'} ±{r.accuracy_m or 0:.0f} m"
-                out.append(Entry(r.recorded_at, kind, r.source.value, " ".join([detail, *flags])))
+        out += _report_entries(session, grant, now=now, wanted=wanted, unfolded=unfolded, fold=fold)
     if "presence" in wanted:
         for d in session.scalars(
             select(DailyPresence).where(
@@ -129,36 +183,33 @@ def timeline(
 
 def points(session: Session, grant: Grant, *, now: datetime) -> list[dict[str, Any]]:
     """The last 30 days' located reports, oldest first, for the map and its replay."""
-    rows = session.execute(
-        select(
-            LocationReport.recorded_at,
-            LocationReport.lat,
-            LocationReport.lon,
-            LocationReport.accuracy_m,
-            LocationReport.mock,
-            LocationReport.impossible_speed,
-            LocationReport.placement,
+    out = []
+    for at, lat, lon, accuracy, mock, speed, placement in reports.points(
+        session, grant.person_id, since=now - timedelta(days=MAP_DAYS)
+    ):
+        local = at.astimezone(MOSCOW)  # formatted by hand: strftime is half this loop's time
+        out.append(
+            {
+                "t": int(at.timestamp()),
+                "at": f"{local.day:02d}.{local.month:02d} {local.hour:02d}:{local.minute:02d}",
+                "lat": lat,
+                "lon": lon,
+                "acc": accuracy,
+                "mock": mock,
+                "speed": speed,
+                "placement": placement.value if placement else None,
+            }
         )
-        .where(
-            LocationReport.person_id == grant.person_id,
-            LocationReport.recorded_at >= now - timedelta(days=MAP_DAYS),
-            LocationReport.heartbeat.is_(False),
-        )
-        .order_by(LocationReport.recorded_at)
-    ).all()
+    return out
+
+
+def track(session: Session, grant: Grant, *, now: datetime) -> list[tuple[Any, ...]]:
+    """The console map's points as compact rows, oldest first: (recorded_at, lat, lon,
+    accuracy_m, mock, impossible_speed, placement). Serialised as they are (orjson writes the
+    instant as ISO 8601) and labelled in Moscow time by the page: no per-point work here."""
     return [
-        {
-            "t": int(r.recorded_at.timestamp()),
-            "at": r.recorded_at.astimezone(MOSCOW).strftime("%d.%m %H:%M"),
-            "lat": r.lat,
-            "lon": r.lon,
-            "acc": r.accuracy_m,
-            "mock": r.mock,
-            "speed": r.impossible_speed,
-            "placement": r.placement.value if r.placement else None,
-        }
-        for r in rows
-        if r.lat is not None and r.lon is not None
+        tuple(row)
+        for row in reports.points(session, grant.person_id, since=now - timedelta(days=MAP_DAYS))
     ]
 
 

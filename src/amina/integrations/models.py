@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.db import Base, JsonDocument, UtcDateTime, enum_column, new_id
@@ -40,7 +40,11 @@ class EventOutcome(StrEnum):
 
 class IntegrationEvent(Base):
     __tablename__ = "integration_events"
-    __table_args__ = (UniqueConstraint("source", "source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref"),
+        # The console's timeline reads a person's events (issue 11).
+        Index("ix_integration_events_person", "person_id", "occurred_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     source: Mapped[str] = mapped_column(String(100))

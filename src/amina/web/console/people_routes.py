@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,6 +26,7 @@ from amina.web.console.templating import render
 from amina.web.deps import ContextDep, NowDep, SessionDep
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+MAX_UNFOLDED = 31
 
 
 def _csrf(context: ContextDep, current: ConsoleDep) -> str:
@@ -179,6 +181,16 @@ def person(
     )
 
 
+def unfolded_days(raw: list[str]) -> list[date]:
+    """The days whose reports the officer asked to see one by one (a few at most)."""
+    if len(raw) > MAX_UNFOLDED:
+        raise InvalidInput(f"unfold at most {MAX_UNFOLDED} days", code="invalid_day")
+    try:
+        return sorted({date.fromisoformat(day) for day in raw})
+    except ValueError:
+        raise InvalidInput("a day is YYYY-MM-DD", code="invalid_day") from None
+
+
 @router.get("/people/{person_id}/timeline", response_class=HTMLResponse)
 def person_timeline(
     request: Request,
@@ -191,7 +203,15 @@ def person_timeline(
 ) -> Response:
     grant = _grant("timeline", person_id, o, current, session, context, now)
     chosen = {t for t in request.query_params.getlist("type") if t in views.TYPES}
-    entries = views.timeline(session, grant, now=now, types=chosen or None)
+    unfolded = unfolded_days(request.query_params.getlist("day"))
+    entries = views.timeline(session, grant, now=now, types=chosen or None, unfolded=unfolded)
+
+    def unfold_query(day: date) -> str:
+        days = [d.isoformat() for d in sorted({*unfolded, day})]
+        return urlencode(
+            [("o", o or ""), *(("type", t) for t in sorted(chosen)), *(("day", d) for d in days)]
+        )
+
     return render(
         request,
         "timeline.html",
@@ -202,6 +222,8 @@ def person_timeline(
         person_id=person_id,
         types=views.TYPES,
         chosen=chosen or set(views.TYPES) - views.SYSTEM_TYPES,
+        unfolded=unfolded,
+        unfold_query=unfold_query,
     )
 
 
@@ -222,7 +244,7 @@ def person_map(
         settings.territory_tolerance_m,
     )
     data = {
-        "points": views.points(session, grant, now=now),
+        "points": views.track(session, grant, now=now),
         "layers": layers,
         "tiles": settings.map_tile_url,
     }

@@ -194,7 +194,7 @@ def api_timeline(
 ) -> list[dict[str, Any]]:
     grant = _grant("timeline", person_id, opening, officer, session, context, now)
     chosen = {t for t in types.split(",") if t in views.TYPES} or None
-    return [_plain(e) for e in views.timeline(session, grant, now=now, types=chosen)]
+    return [_plain(e) for e in views.timeline(session, grant, now=now, types=chosen, fold=False)]
 
 
 @router.get(

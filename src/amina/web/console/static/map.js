@@ -4,6 +4,20 @@
 import * as L from "./vendor/leaflet.esm.js";
 
 const data = JSON.parse(document.getElementById("map-data").textContent);
+// Points arrive as compact rows [instant, lat, lon, accuracy, mock, speed, placement] and are
+// labelled here, in Moscow time, whatever the officer's own time zone.
+const moscow = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/Moscow", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
+  hourCycle: "h23",
+});
+function moscowLabel(instant) {
+  const part = Object.fromEntries(moscow.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.day}.${part.month} ${part.hour}:${part.minute}`;
+}
+data.points = data.points.map(([at, lat, lon, acc, mock, speed, placement]) => {
+  const instant = new Date(at);
+  return { t: instant.getTime() / 1000, at: moscowLabel(instant), lat, lon, acc, mock, speed, placement };
+});
 const map = L.map("map", { preferCanvas: true, attributionControl: Boolean(data.tiles) });
 // A view first: Leaflet draws nothing on a map without one.
 const outline = L.geoJSON(data.layers.outer);
