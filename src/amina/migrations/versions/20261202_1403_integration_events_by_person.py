@@ -3,8 +3,8 @@
 The console's timeline reads one person's events from other agencies; without an index that
 was a scan of the whole table (issue 11).
 
-Revision ID: 1351
-Revises: 1301
+Revision ID: 1403
+Revises: 1402
 Create Date: 2026-12-02 06:25:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "1351"
-down_revision: str | None = "1301"
+revision: str = "1403"
+down_revision: str | None = "1402"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
