@@ -196,9 +196,11 @@ def test_a_failing_job_fails_alone(db: Database) -> None:
     writer.stop()
 
 
-def test_one_key_always_runs_on_one_thread_in_order(db: Database) -> None:
+def test_one_key_always_runs_on_one_thread_in_order(live_url: str) -> None:
     import threading
 
+    # Its own database: three writer threads cannot share the suite's one test connection.
+    db = Database.connect(live_url)
     writer = GroupWriter(db, threads=3)
     seen: dict[int, set[str]] = {}
     order: dict[int, list[int]] = {}
@@ -215,6 +217,7 @@ def test_one_key_always_runs_on_one_thread_in_order(db: Database) -> None:
     for future in futures:
         future.result(10)
     writer.stop()
+    db.dispose()
     assert all(len(names) == 1 for names in seen.values())
     assert all(numbers == list(range(30)) for numbers in order.values())
     assert len(set().union(*seen.values())) > 1  # the keys are spread over the threads

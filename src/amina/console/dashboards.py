@@ -27,6 +27,7 @@ CHARTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "active": ("active", ("all",)),
     "reports": ("reports", ("counted", "not_counted")),
     "reports_hour": ("reports_hour", tuple(f"{h:02d}" for h in range(24))),
+    "rejected": ("rejected", None),  # refused reports by code (the codes the API answers)
     "steps": ("step", ("reminder", "final_warning", "deregistration")),
     "deregistrations": ("deregistration", None),
     "reviews": ("review", ("reinstated", "rejected")),

@@ -17,7 +17,7 @@ from amina.calendar.service import load_calendar
 from amina.cases.models import Case, RegistryEntry
 from amina.config import Settings
 from amina.console.models import DailyCount
-from amina.monitoring.models import LocationReport, StepTaken
+from amina.monitoring.models import LocationReport, RejectedReportCount, StepTaken
 from amina.notifications.models import Delivery, Notification
 from amina.registration.models import Registration
 from amina.rules.calendar import moscow_date, moscow_instant
@@ -51,6 +51,12 @@ def day_counts(session: Session, day: date, settings: Settings) -> Counter[tuple
         ).all():
             out["reports_hour", f"{hour:02d}"] += n
             out["reports", "counted" if counted else "not_counted"] += n
+    for code, n in session.execute(
+        select(RejectedReportCount.code, func.sum(RejectedReportCount.count))
+        .where(RejectedReportCount.hour >= start, RejectedReportCount.hour < end)
+        .group_by(RejectedReportCount.code)
+    ).all():
+        out["rejected", code] = int(n or 0)
     in_day = (StepTaken.taken_at >= start, StepTaken.taken_at < end, StepTaken.legal_effect)
     for step, n in session.execute(
         select(StepTaken.step, func.count()).where(*in_day).group_by(StepTaken.step)

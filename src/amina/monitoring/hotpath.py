@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,6 +239,10 @@ class ReportIntake:
             if facts is None:
                 raise NotAuthenticated("the access token is not valid", code="invalid_token")
             raise NotAuthenticated("this session has ended; sign in again", code="session_revoked")
+        if prepared.result.rejected:  # counted for the dashboard, in this same commit
+            repo.count_rejections(
+                session, now=now, codes=Counter(r.code for r in prepared.result.rejected)
+            )
         if (
             not facts.has_state
             or facts.late_evidence_possible

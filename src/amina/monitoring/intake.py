@@ -21,6 +21,7 @@ Public entry points (for the HTTP routes, and for other ways in: MQTT, Traccar/O
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from amina.bulk import insert_rows
 from amina.cases import service as cases
 from amina.config import Settings
 from amina.errors import InvalidInput
+from amina.monitoring import repo
 from amina.monitoring import state as monitoring_state
 from amina.monitoring.models import LocationReport, MonitoringSource, ReportSource
 from amina.monitoring.schemas import MonitoringOut
@@ -170,6 +172,10 @@ def ingest(
     owntracks: bool = False,
 ) -> IntakeResult:
     prepared = prepare(items, now=now, settings=settings)
+    if prepared.result.rejected:
+        repo.count_rejections(
+            session, now=now, codes=Counter(r.code for r in prepared.result.rejected)
+        )
     return store(
         session,
         now=now,

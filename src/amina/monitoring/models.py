@@ -110,6 +110,19 @@ class LocationReport(Base):
     counted: Mapped[bool] = mapped_column(default=False)
 
 
+class RejectedReportCount(Base):
+    """How many reports the intake refused, by UTC hour and code (for the console's dashboard;
+    the refused reports themselves are not kept). Several shards per (hour, code), so that
+    writers of different processes and threads do not queue on one counter row."""
+
+    __tablename__ = "report_rejections"
+
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class Checkin(Base):
     """An in-person check-in at the MMC or a police station; it counts as monitoring."""
 

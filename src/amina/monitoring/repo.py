@@ -9,18 +9,27 @@ calendar's fingerprint (so the per-process calendar cache sees an officer's chan
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, literal, null, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amina.auth.models import AuthSession, Device
 from amina.calendar.models import CalendarOverride, Outage
 from amina.db import table_of
-from amina.monitoring.models import LocationReport, MonitoringSource, MonitoringState
+from amina.monitoring.models import (
+    LocationReport,
+    MonitoringSource,
+    MonitoringState,
+    RejectedReportCount,
+)
 from amina.registration.models import Registration
 from amina.rules.deadlines import Step
 from amina.rules.lifecycle import Ground
@@ -252,3 +261,28 @@ def advance(
         "b_reminder_at": reminder_at,
     }
     return session.execute(_ADVANCE, params).first() is not None
+
+
+_SHARDS = 16
+
+
+def count_rejections(session: Session, *, now: datetime, codes: Counter[str]) -> None:
+    """Add the refused reports to this hour's counters (one upsert per code), in the caller's
+    transaction, so the count commits with what was accepted. The shard is the writer
+    thread's: one writer never waits on another's counter row."""
+    if not codes:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    shard = hash((os.getpid(), threading.get_native_id())) % _SHARDS
+    table = table_of(RejectedReportCount)
+    statement = insert(table).values(
+        [{"hour": hour, "code": code[:40], "shard": shard, "count": n} for code, n in codes.items()]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hour", "code", "shard"],
+            set_={"count": table.c.count + statement.excluded.count},
+        )
+    )
