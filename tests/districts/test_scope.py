@@ -243,6 +243,27 @@ def test_a_police_officer_of_one_district_cannot_reach_another_through_the_api(
         str(town.west.person_id),
         str(town.east.person_id),
     }
+    # The registry: the police may propose only people of their district, and see only theirs.
+    basis = {"basis": "Repeated violations of the regime, cases on file."}
+    for person, status in ((town.west, 201), (town.east, 404)):
+        proposed = api.post(
+            "/api/v1/officer/registry",
+            json={"person_id": str(person.person_id), **basis},
+            headers=police,
+        )
+        assert proposed.status_code == status, proposed.text
+    api.post(
+        "/api/v1/officer/registry",
+        json={"person_id": str(town.east.person_id), **basis},
+        headers=mmc,
+    )
+    seen = api.get("/api/v1/officer/registry", headers=police).json()
+    assert [e["person_id"] for e in seen] == [str(town.west.person_id)]
+    all_entries = api.get("/api/v1/officer/registry", headers=mmc).json()
+    assert {e["person_id"] for e in all_entries} == {
+        str(town.west.person_id),
+        str(town.east.person_id),
+    }
 
 
 def test_an_admin_sets_and_clears_a_district_that_exists(

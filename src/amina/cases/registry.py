@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from amina.audit.service import Actor, record
 from amina.cases.models import Case, RegistryEntry
+from amina.districts.scope import ensure_visible, scope_of
 from amina.errors import Conflict, Forbidden, InvalidInput, NotFound
 from amina.notifications.service import notify
 from amina.officers.models import Officer
@@ -70,6 +71,7 @@ def propose(
     basis = _written(basis, "basis")
     if session.get(Person, person_id) is None:
         raise NotFound("no such person", code="person_not_found")
+    ensure_visible(session, now=now, officer=officer, person_id=person_id)
     if case_id is not None:
         case = session.get(Case, case_id)
         if case is None or case.person_id != person_id:
@@ -182,8 +184,15 @@ def remove(
     return entry
 
 
-def entries(session: Session, *, status: RegistryStatus | None = None) -> list[RegistryEntry]:
-    query = select(RegistryEntry).order_by(RegistryEntry.proposed_at.desc())
+def entries(
+    session: Session, *, status: RegistryStatus | None = None, officer: Officer | None = None
+) -> list[RegistryEntry]:
+    """Newest first; for an officer, within their district scope (police)."""
+    query = (
+        select(RegistryEntry)
+        .where(scope_of(session, officer).where(RegistryEntry.person_id))
+        .order_by(RegistryEntry.proposed_at.desc())
+    )
     if status is not None:
         query = query.where(RegistryEntry.status == status)
     return list(session.scalars(query.limit(500)))

@@ -15,7 +15,7 @@ from amina.audit.service import Actor
 from amina.calendar.models import OutageSource
 from amina.calendar.service import add_outage, set_override
 from amina.cases import registry
-from amina.cases.models import Case
+from amina.cases.models import Case, RegistryEntry
 from amina.console import queues
 from amina.context import AppContext
 from amina.districts.scope import visible_ids
@@ -170,14 +170,17 @@ def decide(
 def registry_page(
     request: Request, current: ConsoleDep, session: SessionDep, context: ContextDep
 ) -> Response:
+    def entries(status: RegistryStatus) -> list[RegistryEntry]:  # within the officer's scope
+        return registry.entries(session, status=status, officer=current.officer)
+
     return render(
         request,
         "registry.html",
         officer=current.officer,
         csrf=_csrf(context, current),
-        proposed=registry.entries(session, status=RegistryStatus.PROPOSED),
-        listed=registry.entries(session, status=RegistryStatus.LISTED),
-        removed=registry.entries(session, status=RegistryStatus.REMOVED)[:50],
+        proposed=entries(RegistryStatus.PROPOSED),
+        listed=entries(RegistryStatus.LISTED),
+        removed=entries(RegistryStatus.REMOVED)[:50],
     )
 
 

@@ -52,7 +52,8 @@ def list_registry(
     officer: OfficerDep, session: SessionDep, status: RegistryStatus | None = None
 ) -> list[EntryOut]:
     officers.require(officer, "registry.view")
-    return [EntryOut.model_validate(e) for e in registry.entries(session, status=status)]
+    entries = registry.entries(session, status=status, officer=officer)
+    return [EntryOut.model_validate(e) for e in entries]
 
 
 @router.post(
