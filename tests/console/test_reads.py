@@ -21,6 +21,7 @@ from amina.officers.models import Role
 from amina.web.app import create_app
 from tests.conftest import Recorded
 from tests.console.conftest import PASSWORD, Console, enrolled_officer
+from tests.districts.test_scope import api_token
 from tests.support.migrant import Migrant
 
 VIEWS = ("", "/timeline", "/map", "/presence")
@@ -160,3 +161,17 @@ def test_the_api_needs_a_reason_to_open(
     plain = client.get(f"/api/v1/officer/people/{person.person_id}", headers=headers)
     assert (plain.status_code, plain.json()["error"]["code"]) == (403, "reason_required")
     assert looks(context, person.person_id) == 0
+
+
+def test_an_audit_cursor_past_what_a_bigint_holds_is_a_422_not_a_500(
+    context: AppContext, clock: FixedClock, console_as: Callable[..., Console]
+) -> None:
+    """Found by the fuzz pass: `?before=2**63` overflowed in the SQLite driver (a 500)."""
+    api = TestClient(create_app(context.settings, context=context))
+    auditor = api_token(context, clock, api, Role.AUDITOR, None)
+    for before, status in ((2**63, 422), (-1, 422), (2**63 - 1, 200), (0, 200)):
+        response = api.get("/api/v1/officer/audit", params={"before": before}, headers=auditor)
+        assert response.status_code == status, (before, response.text)
+    console = console_as(Role.AUDITOR)
+    assert console.client.get("/console/audit", params={"before": 2**63}).status_code == 422
+    assert console.client.get("/console/audit", params={"before": 2**63 - 1}).status_code == 200

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from amina.auth.sessions import Principal, authenticate
@@ -140,3 +140,8 @@ async def raw_body(request: Request) -> bytes:
 
 
 RawBodyDep = Annotated[bytes, Depends(raw_body)]
+
+
+# An audit sequence number to page back from (0: the newest). Bounded to what a BIGINT holds,
+# so a huge number is a 422, not an overflow in the driver.
+AuditCursor = Annotated[int, Query(ge=0, le=2**63 - 1)]

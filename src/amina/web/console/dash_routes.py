@@ -11,7 +11,7 @@ from amina.console import dashboards
 from amina.rules.calendar import moscow_date
 from amina.web.console.deps import ConsoleDep
 from amina.web.console.templating import render
-from amina.web.deps import NowDep, SessionDep
+from amina.web.deps import AuditCursor, NowDep, SessionDep
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -37,7 +37,9 @@ def dashboard_csv(name: str, current: ConsoleDep, session: SessionDep, now: NowD
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit(request: Request, current: ConsoleDep, session: SessionDep, before: int = 0) -> Response:
+def audit(
+    request: Request, current: ConsoleDep, session: SessionDep, before: AuditCursor = 0
+) -> Response:
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(100)
     if before > 0:
         query = query.where(AuditEvent.seq < before)

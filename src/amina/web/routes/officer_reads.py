@@ -23,7 +23,7 @@ from amina.errors import InvalidInput
 from amina.officers.models import Officer, Role
 from amina.rules.calendar import moscow_date
 from amina.schemas import ApiModel, Instant, Prose, RequestModel, Text
-from amina.web.deps import ContextDep, NowDep, PersonDep, SessionDep
+from amina.web.deps import AuditCursor, ContextDep, NowDep, PersonDep, SessionDep
 from amina.web.openapi import errors
 from amina.web.routes.officer import CaseOut, OfficerDep
 
@@ -317,7 +317,9 @@ def api_dashboard(
 
 
 @router.get("/audit", summary="The audit log, newest first", responses=errors(401, 403))
-def api_audit(officer: OfficerDep, session: SessionDep, before: int = 0) -> list[dict[str, Any]]:
+def api_audit(
+    officer: OfficerDep, session: SessionDep, before: AuditCursor = 0
+) -> list[dict[str, Any]]:
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(100)
     if before > 0:
         query = query.where(AuditEvent.seq < before)
