@@ -59,18 +59,21 @@ def test_a_report_racing_a_later_one_does_not_count(live_server: LiveServer) -> 
         # B is held at the locked read while A's transaction is open.
         assert not b_done.wait(1.0)
     racer.join(30)
-    for context in (a, b):
-        context.intake.close()
-    assert b_done.is_set() and b_result
-    with a.db.unit_of_work(readonly=True) as session:
-        stored = dict(
-            session.execute(
-                select(LocationReport.client_id, LocationReport.counted).where(
-                    LocationReport.person_id == person_id
-                )
-            ).all()
-        )
-        last = session.get_one(MonitoringState, person_id).last_monitoring_at
+    try:
+        assert b_done.is_set() and b_result
+        with a.db.unit_of_work(readonly=True) as session:
+            stored = dict(
+                session.execute(
+                    select(LocationReport.client_id, LocationReport.counted).where(
+                        LocationReport.person_id == person_id
+                    )
+                ).all()
+            )
+            last = session.get_one(MonitoringState, person_id).last_monitoring_at
+    finally:
+        for context in (a, b):  # no connection left for the garbage collector
+            context.intake.close()
+            context.db.dispose()
     assert stored[uuid.UUID(later["id"])] is True
     assert stored[uuid.UUID(earlier["id"])] is False
     assert (
