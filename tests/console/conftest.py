@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,6 +60,31 @@ def enrolled_officer(
         officer.totp_secret = sf.seal(context.keys, secret)
         officer.totp_enrolled_at = clock.now()
     return officer, secret
+
+
+def api_headers(
+    context: AppContext,
+    clock: FixedClock,
+    client: TestClient,
+    role: Role,
+    district: str | None = None,
+) -> dict[str, str]:
+    """A new officer of `role` (and district), signed in to the officer API with a second factor."""
+    officer, secret = enrolled_officer(context, clock, f"api{uuid.uuid4().hex[:6]}", role)
+    if district is not None:
+        with context.db.unit_of_work() as session:
+            session.get_one(Officer, officer.id).district = district
+    clock.advance(timedelta(seconds=30))
+    response = client.post(
+        "/api/v1/officer/sessions",
+        json={
+            "username": officer.username,
+            "password": PASSWORD,
+            "totp_code": sf.current_code(secret, clock.now()),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def console_sign_in(client: TestClient, username: str, secret: str, clock: FixedClock) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +15,10 @@ from amina.clock import FixedClock
 from amina.console import reads
 from amina.console.reads import ReasonCategory
 from amina.context import AppContext
-from amina.officers import second_factor as sf
 from amina.officers.models import Role
 from amina.web.app import create_app
 from tests.conftest import Recorded
-from tests.console.conftest import PASSWORD, Console, enrolled_officer
-from tests.districts.test_scope import api_token
+from tests.console.conftest import Console, api_headers
 from tests.support.migrant import Migrant
 
 VIEWS = ("", "/timeline", "/map", "/presence")
@@ -43,20 +40,7 @@ def looks(context: AppContext, person_id: uuid.UUID) -> int:
 
 
 def api_officer(context: AppContext, clock: FixedClock, client: TestClient) -> dict[str, str]:
-    officer, secret = enrolled_officer(
-        context, clock, f"api{uuid.uuid4().hex[:6]}", Role.MMC_OFFICER
-    )
-    clock.advance(timedelta(seconds=30))
-    response = client.post(
-        "/api/v1/officer/sessions",
-        json={
-            "username": officer.username,
-            "password": PASSWORD,
-            "totp_code": sf.current_code(secret, clock.now()),
-        },
-    )
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return api_headers(context, clock, client, Role.MMC_OFFICER)
 
 
 def test_every_console_view_writes_one_audit_event_and_the_person_sees_it(
@@ -168,7 +152,7 @@ def test_an_audit_cursor_past_what_a_bigint_holds_is_a_422_not_a_500(
 ) -> None:
     """Found by the fuzz pass: `?before=2**63` overflowed in the SQLite driver (a 500)."""
     api = TestClient(create_app(context.settings, context=context))
-    auditor = api_token(context, clock, api, Role.AUDITOR, None)
+    auditor = api_headers(context, clock, api, Role.AUDITOR)
     for before, status in ((2**63, 422), (-1, 422), (2**63 - 1, 200), (0, 200)):
         response = api.get("/api/v1/officer/audit", params={"before": before}, headers=auditor)
         assert response.status_code == status, (before, response.text)

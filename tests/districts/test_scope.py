@@ -21,13 +21,12 @@ from amina.context import AppContext
 from amina.districts import placement, service
 from amina.districts.models import PersonDistrict
 from amina.jobs.worker import Worker
-from amina.officers import second_factor as sf
 from amina.officers.models import Officer, Role
 from amina.registration.models import Residence
 from amina.rules import districts as rules
 from amina.web.app import create_app
 from tests.conftest import Recorded
-from tests.console.conftest import PASSWORD, Console, enrolled_officer
+from tests.console.conftest import Console, api_headers, enrolled_officer
 from tests.districts.fixtures import IN_EAST, IN_WEST, SYNTHETIC_DISTRICTS
 from tests.support.migrant import Migrant
 
@@ -192,33 +191,14 @@ def test_a_police_officer_finds_and_opens_only_their_district_in_the_console(
     assert str(town.west.person_id) in due and str(town.east.person_id) in due
 
 
-def api_token(
-    context: AppContext, clock: FixedClock, client: TestClient, role: Role, district: str | None
-) -> dict[str, str]:
-    officer, secret = enrolled_officer(context, clock, f"api{uuid.uuid4().hex[:6]}", role)
-    with context.db.unit_of_work() as session:
-        session.get_one(Officer, officer.id).district = district
-    clock.advance(timedelta(seconds=30))
-    response = client.post(
-        "/api/v1/officer/sessions",
-        json={
-            "username": officer.username,
-            "password": PASSWORD,
-            "totp_code": sf.current_code(secret, clock.now()),
-        },
-    )
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 def test_a_police_officer_of_one_district_cannot_reach_another_through_the_api(
     context: AppContext, clock: FixedClock, town: Town
 ) -> None:
     load_districts(context, clock)
     place(context, clock)
     api = TestClient(create_app(context.settings, context=context))
-    police = api_token(context, clock, api, Role.POLICE_OFFICER, "west")
-    mmc = api_token(context, clock, api, Role.MMC_OFFICER, None)
+    police = api_headers(context, clock, api, Role.POLICE_OFFICER, "west")
+    mmc = api_headers(context, clock, api, Role.MMC_OFFICER, None)
     for person, visible in ((town.west, True), (town.east, False)):
         body = {"kind": "card", "value": person.card_number}
         hits = api.post("/api/v1/officer/search", json=body, headers=police)
@@ -271,8 +251,8 @@ def test_an_admin_sets_and_clears_a_district_that_exists(
 ) -> None:
     load_districts(context, clock)
     api = TestClient(create_app(context.settings, context=context))
-    admin = api_token(context, clock, api, Role.ADMIN, None)
-    police = api_token(context, clock, api, Role.POLICE_OFFICER, None)
+    admin = api_headers(context, clock, api, Role.ADMIN, None)
+    police = api_headers(context, clock, api, Role.POLICE_OFFICER, None)
     target, _ = enrolled_officer(context, clock, "constable", Role.POLICE_OFFICER)
     path = f"/api/v1/officer/officers/{target.id}/district"
     listed = api.get("/api/v1/officer/districts", headers=police)
