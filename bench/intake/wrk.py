@@ -225,10 +225,38 @@ def measure(
     duration: float,
     pid: int,
     database: str | None,
+    profile_dir: Path | None = None,
 ) -> Round:
+    spy = None
+    if profile_dir is not None and target == "intake":
+        # py-spy on the server's process tree while wrk runs (not in the timed CPU split's
+        # favour: py-spy's own CPU is its process, outside the server's tree)
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        spy = subprocess.Popen(
+            [
+                str(BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--gil",
+                "--rate",
+                "200",
+                "--duration",
+                str(int(duration)),
+                "--format",
+                "raw",
+                "--output",
+                str(profile_dir / f"{database or 'sqlite'}-{kind}-{concurrency}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     before = snapshot()
     result = run_wrk(url, requests_file, concurrency, duration)
     after = snapshot()
+    if spy is not None:
+        spy.wait(30)
     split = cpu_split(before, after, server_pid=pid, database=database)
     total = max(result["total"], 1)
     return Round(
@@ -289,7 +317,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                 for kind in args.kinds:
                     for concurrency in args.concurrency:
                         salt += 1
-                        count = {"single": 12_000, "batch100": 400, "owntracks": 12_000}[kind]
+                        count = {"single": 40_000, "batch100": 800, "owntracks": 40_000}[kind]
                         requests_file = write_requests(
                             work / f"{kind}-{concurrency}.txt",
                             fleet,
@@ -322,6 +350,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                                     args.duration,
                                     server.pid,
                                     pg,
+                                    args.py_spy,
                                 )
                             )
                         requests_file.unlink()
@@ -411,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default="/tmp/amina-wrk-bench")
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument(
+        "--py-spy", type=Path, help="record a py-spy profile of each intake round into this folder"
+    )
     p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
     args = p.parse_args(argv)
     args.kinds = [k for k in args.kinds.split(",") if k]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -38,14 +37,12 @@ from sqlalchemy.orm import Session
 
 from amina.auth.cache import DeviceCache, KnownDevice
 from amina.auth.devices import verify_signature
-from amina.bulk import insert_rows
 from amina.config import Settings
 from amina.db import Database
 from amina.errors import Forbidden, NotAuthenticated, Overloaded
 from amina.groupcommit import GroupWriter
 from amina.keys import Keys
 from amina.monitoring import intake, repo
-from amina.monitoring.models import LocationReport
 from amina.monitoring.schedule import DeadlineCache
 from amina.monitoring.schemas import MonitoringOut
 from amina.rules.calendar import moscow_date, moscow_instant
@@ -290,17 +287,7 @@ class ReportIntake:
             ),
             previous_monitoring=facts.last_monitoring_at,
         )
-        inserted: set[uuid.UUID] = set()
-        if rows:
-            inserted = set(
-                insert_rows(
-                    session,
-                    LocationReport,
-                    rows,
-                    skip_conflicts_on=["device_id", "client_id", "recorded_at"],
-                    returning="client_id",
-                )
-            )
+        inserted = repo.insert_reports(session, rows)
         for report in valid:
             (result.accepted if report.id in inserted else result.duplicates).append(report.id)
         last = facts.last_monitoring_at
@@ -336,6 +323,8 @@ class ReportIntake:
                     now=now,
                 )
             last = latest
+            if session.identity_map:  # an ORM job of this group may hold the person's row
+                session.expire_all()
         result.monitoring = self._view(session, facts, last, clock_s)
         return result
 

@@ -1,5 +1,9 @@
 """SQL of the intake hot path (Core, no ORM): one statement to read, two at most to write.
 
+Each statement is built once with SQLAlchemy Core and run on the driver's cursor
+(`amina.rawsql.DriverStatement`: compiled once per dialect, prepared on PostgreSQL, values
+converted by the columns' own types), without SQLAlchemy's per-execution work.
+
 `intake_facts` reads, in ONE statement: whether the session and the device are still valid
 (the revocation check that makes the per-process device cache safe), the person's monitoring
 state, the fix before the new ones (for the impossible-speed flag), whether a no_geolocation
@@ -9,6 +13,7 @@ calendar's fingerprint (so the per-process calendar cache sees an officer's chan
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import uuid
@@ -22,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amina.auth.models import AuthSession, Device
+from amina.bulk import insert_rows
 from amina.calendar.models import CalendarOverride, Outage
 from amina.db import table_of
 from amina.monitoring.models import (
@@ -30,6 +36,7 @@ from amina.monitoring.models import (
     MonitoringState,
     RejectedReportCount,
 )
+from amina.rawsql import DriverStatements
 from amina.registration.models import Registration
 from amina.rules.deadlines import Step
 from amina.rules.lifecycle import Ground
@@ -135,7 +142,7 @@ def _facts_statement(by_session: bool, locked: bool) -> Any:
 
 
 _FACTS = {
-    (by_session, locked): _facts_statement(by_session, locked)
+    (by_session, locked): DriverStatements(functools.partial(_facts_statement, by_session, locked))
     for by_session in (True, False)
     for locked in (True, False)
 }
@@ -163,13 +170,14 @@ def intake_facts(
         "earliest": earliest,
         "horizon": horizon,
     }
-    row: Any = None
+    rows: list[Any] = []
     if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(_FACTS[by_session, True], params).one_or_none()
-    if row is None:
-        row = session.execute(_FACTS[by_session, False], params).one_or_none()
-    if row is None:
+        rows = _FACTS[by_session, True].on(session).rows(session, params)
+    if not rows:
+        rows = _FACTS[by_session, False].on(session).rows(session, params)
+    if not rows:
         return None
+    row = rows[0]
     fix = None
     if row[6] is not None and row[7] is not None:
         fix = Fix(row[6], row[7], row[8], row[9] or 0.0)
@@ -186,45 +194,51 @@ def intake_facts(
     )
 
 
-_TOUCH = (
-    update(_M)
-    .where(
-        _M.c.person_id == bindparam("b_person", type_=_UUID),
-        _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
-        _M.c.last_monitoring_at >= bindparam("b_day_start", type_=_M.c.last_monitoring_at.type),
-        _M.c.last_step.is_(None),
-        _M.c.registration_id.is_not(None),
-        _M.c.next_step == Step.REMINDER,
+_TOUCH = DriverStatements(
+    lambda: (
+        update(_M)
+        .where(
+            _M.c.person_id == bindparam("b_person", type_=_UUID),
+            _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+            _M.c.last_monitoring_at >= bindparam("b_day_start", type_=_M.c.last_monitoring_at.type),
+            _M.c.last_step.is_(None),
+            _M.c.registration_id.is_not(None),
+            _M.c.next_step == Step.REMINDER,
+        )
+        .values(
+            last_monitoring_at=bindparam("b_at"),
+            last_monitoring_source=MonitoringSource.REPORT,
+            updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+        )
+        .returning(_M.c.person_id)
     )
-    .values(
-        last_monitoring_at=bindparam("b_at"),
-        last_monitoring_source=MonitoringSource.REPORT,
-        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
-    )
-    .returning(_M.c.person_id)
 )
 _REGISTERED = _M.c.registration_id.is_not(None)
-_ADVANCE = (
-    update(_M)
-    .where(
-        _M.c.person_id == bindparam("b_person", type_=_UUID),
-        or_(
-            _M.c.last_monitoring_at.is_(None),
-            _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
-        ),
+_ADVANCE = DriverStatements(
+    lambda: (
+        update(_M)
+        .where(
+            _M.c.person_id == bindparam("b_person", type_=_UUID),
+            or_(
+                _M.c.last_monitoring_at.is_(None),
+                _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
+            ),
+        )
+        .values(
+            last_monitoring_at=bindparam("b_at"),
+            last_monitoring_source=MonitoringSource.REPORT,
+            last_step=None,
+            updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
+            next_step=case(
+                (_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()
+            ),
+            next_step_at=case(
+                (_REGISTERED, bindparam("b_reminder_at", type_=_M.c.next_step_at.type)),
+                else_=null(),
+            ),
+        )
+        .returning(_M.c.person_id)
     )
-    .values(
-        last_monitoring_at=bindparam("b_at"),
-        last_monitoring_source=MonitoringSource.REPORT,
-        last_step=None,
-        updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
-        next_step=case((_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()),
-        next_step_at=case(
-            (_REGISTERED, bindparam("b_reminder_at", type_=_M.c.next_step_at.type)),
-            else_=null(),
-        ),
-    )
-    .returning(_M.c.person_id)
 )
 
 
@@ -240,7 +254,7 @@ def touch_same_day(
     instant moves, the schedule (which depends on the date alone) stays. False if the row is
     not in that state (then `advance` recomputes)."""
     params = {"b_person": person_id, "b_at": recorded_at, "b_day_start": day_start, "b_now": now}
-    return session.execute(_TOUCH, params).first() is not None
+    return bool(_TOUCH.on(session).rows(session, params))
 
 
 def advance(
@@ -260,7 +274,56 @@ def advance(
         "b_now": now,
         "b_reminder_at": reminder_at,
     }
-    return session.execute(_ADVANCE, params).first() is not None
+    return bool(_ADVANCE.on(session).rows(session, params))
+
+
+_REPORT_COLUMNS = (
+    "device_id",
+    "client_id",
+    "person_id",
+    "recorded_at",
+    "received_at",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "source",
+    "mock",
+    "heartbeat",
+    "placement",
+    "impossible_speed",
+    "counted",
+)
+_DEDUPE_KEY = ["device_id", "client_id", "recorded_at"]
+_INSERT_ONE = DriverStatements(
+    lambda: (
+        sqlite.insert(_R)
+        .values({name: bindparam(f"v_{name}", type_=_R.c[name].type) for name in _REPORT_COLUMNS})
+        .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
+        .returning(_R.c.client_id)
+    )
+)
+
+
+def insert_reports(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Store `location_reports` rows (`intake.report_rows`); a row whose dedupe key (device,
+    client id, recorded_at) is already stored is skipped. The client ids stored.
+
+    PostgreSQL: one INSERT … SELECT FROM unnest(…) for all rows (`bulk.insert_rows`). SQLite
+    (in-process, no round trips): one prepared single-row INSERT per row."""
+    if not rows:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        stored = insert_rows(
+            session, LocationReport, rows, skip_conflicts_on=_DEDUPE_KEY, returning="client_id"
+        )
+        return set(stored)
+    statement = _INSERT_ONE.on(session)
+    inserted: set[uuid.UUID] = set()
+    for row in rows:
+        found = statement.rows(session, {f"v_{name}": row[name] for name in _REPORT_COLUMNS})
+        if found:
+            inserted.add(found[0][0])
+    return inserted
 
 
 _SHARDS = 16

@@ -16,7 +16,8 @@ from amina.web import request_log
 from amina.web.background import BackgroundThreads
 from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
-from amina.web.middleware import SafetyMiddleware
+from amina.web.fastlane import AminaApp
+from amina.web.middleware import SafetyMiddleware, always_headers
 from amina.web.routes import (
     api_docs,
     auth,
@@ -58,7 +59,7 @@ def create_app(
         if owns_context:  # a context handed in (tests) belongs to whoever made it
             context.close()
 
-    app = FastAPI(
+    app = AminaApp(
         title="Amina",
         version=__version__,
         summary="Location accounting for foreign workers in Moscow and Moscow Oblast.",
@@ -69,10 +70,15 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
+    hsts_max_age_s = settings.hsts_max_age_s if settings.is_production else None
     app.add_middleware(
-        SafetyMiddleware,
+        SafetyMiddleware, max_body_bytes=MAX_BODY_BYTES, hsts_max_age_s=hsts_max_age_s
+    )
+    # The two intake routes, answered in front of the stack (same functions, same answers).
+    app.add_lanes(
+        {"/api/v1/me/locations": locations.lane, "/owntracks/pub": owntracks.lane},
+        always=always_headers(hsts_max_age_s),
         max_body_bytes=MAX_BODY_BYTES,
-        hsts_max_age_s=settings.hsts_max_age_s if settings.is_production else None,
     )
     for router in (
         health.router,

@@ -106,7 +106,11 @@ ClientIpDep = Annotated[str, Depends(client_ip)]
 
 
 def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+    return bearer_of(request.headers.get("authorization", ""))
+
+
+def bearer_of(header: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header value."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated(

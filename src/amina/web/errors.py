@@ -60,12 +60,20 @@ def status_of(error: errors.DomainError) -> int:
     return 400
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    exc = cast(errors.DomainError, exc)
+def domain_error_parts(
+    exc: errors.DomainError,
+) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+    """(status, body, extra headers) of a domain error: the one mapping, used by the error
+    handler below and by the intake's lane (`web/fastlane.py`)."""
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.NotAuthenticated) else None
     if isinstance(exc, errors.RateLimited | errors.Overloaded):
         headers = {"Retry-After": str(exc.retry_after_s)}
-    return error_response(status_of(exc), exc.code, exc.message, headers, **exc.details)
+    return status_of(exc), error_body(exc.code, exc.message, **exc.details), headers
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    status, body, headers = domain_error_parts(cast(errors.DomainError, exc))
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _field(location: tuple[Any, ...]) -> str:

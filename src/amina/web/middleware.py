@@ -29,6 +29,14 @@ def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
 
 
+def always_headers(hsts_max_age_s: int | None) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries (HSTS only when `hsts_max_age_s` is given)."""
+    headers = list(SECURITY_HEADERS)
+    if hsts_max_age_s:
+        headers.append((b"strict-transport-security", hsts_value(hsts_max_age_s).encode()))
+    return headers
+
+
 class SafetyMiddleware:
     """Refuses bodies over `max_body_bytes` (413), adds security headers (the strict CSP on
     every HTML response that sets none, HSTS when `hsts_max_age_s` is given: production), and
@@ -39,10 +47,7 @@ class SafetyMiddleware:
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.always = list(SECURITY_HEADERS)
-        if hsts_max_age_s:
-            hsts = hsts_value(hsts_max_age_s).encode()
-            self.always.append((b"strict-transport-security", hsts))
+        self.always = always_headers(hsts_max_age_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -10,15 +10,17 @@ instead of hanging.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter
 
 from amina.context import AppContext
 from amina.errors import InvalidInput, MalformedRequest
 from amina.monitoring.schemas import IntakeOut, RejectedOut
-from amina.web.deps import bearer_token
+from amina.web.deps import bearer_of
 from amina.web.openapi import errors
 
 router = APIRouter(prefix="/api/v1/me", tags=["locations"])
@@ -81,14 +83,26 @@ def parse_batch(raw: bytes, max_reports: int) -> list[Any]:
     },
 )
 async def post_locations(request: Request) -> Response:
-    context: AppContext = request.app.state.context
-    bearer = bearer_token(request)
-    raw = await request.body()
+    answer = await take_reports(
+        request.app.state.context,
+        request.headers.get("authorization", ""),
+        request.headers.get("amina-signature"),
+        await request.body(),
+    )
+    return Response(answer, media_type="application/json")
+
+
+async def take_reports(
+    context: AppContext, authorization: str, signature: str | None, raw: bytes
+) -> bytes:
+    """The route's work, shared with its lane below FastAPI (`web/fastlane.py`): the answer's
+    JSON once the accepted reports are committed; a `DomainError` otherwise."""
+    bearer = bearer_of(authorization)
     intake = context.intake
     async with intake.admitted():
         now = context.clock.now()
         device = await intake.app_device(bearer, now)
-        intake.verify_app(device, request.headers.get("amina-signature"), raw)
+        intake.verify_app(device, signature, raw)
         items = parse_batch(raw, context.settings.max_reports_per_batch)
         result = await intake.reports(device, items, now)
     answer = IntakeOut(
@@ -97,4 +111,13 @@ async def post_locations(request: Request) -> Response:
         rejected=[RejectedOut.model_validate(r) for r in result.rejected],
         monitoring=result.monitoring,
     )
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return _INTAKE_OUT.dump_json(answer)
+
+
+_INTAKE_OUT = TypeAdapter(IntakeOut)
+
+
+async def lane(context: AppContext, headers: Mapping[str, str], raw: bytes) -> bytes:
+    return await take_reports(
+        context, headers.get("authorization", ""), headers.get("amina-signature"), raw
+    )

@@ -16,6 +16,7 @@ import base64
 import binascii
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,8 +44,8 @@ MESSAGE_SCHEMA = {
 }
 
 
-def _credentials(request: Request) -> tuple[str, str]:
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+def _credentials(authorization: str) -> tuple[str, str]:
+    scheme, _, encoded = authorization.partition(" ")
     try:
         if scheme.lower() != "basic":
             raise ValueError("not basic")
@@ -118,10 +119,16 @@ def as_report(device_id: uuid.UUID, message: dict[str, Any]) -> dict[str, Any]:
     },
 )
 async def publish(request: Request) -> Response:
-    context: AppContext = request.app.state.context
-    username, password = _credentials(request)
+    answer = await take_message(
+        request.app.state.context, request.headers.get("authorization", ""), await request.body()
+    )
+    return Response(answer, media_type="application/json")
+
+
+async def take_message(context: AppContext, authorization: str, raw: bytes) -> bytes:
+    """The route's work, shared with its lane below FastAPI (`web/fastlane.py`)."""
+    username, password = _credentials(authorization)
     intake = context.intake
-    raw = await request.body()
     async with intake.admitted():
         device = await intake.owntracks_device(username, password)
         message = _message(raw)
@@ -134,4 +141,8 @@ async def publish(request: Request) -> Response:
             )
             for refused in result.rejected:
                 log.info("owntracks report refused: %s", refused.code)
-    return Response(b"[]", media_type="application/json")
+    return b"[]"
+
+
+async def lane(context: AppContext, headers: Mapping[str, str], raw: bytes) -> bytes:
+    return await take_message(context, headers.get("authorization", ""), raw)
