@@ -43,10 +43,25 @@ T = TypeVar("T")
 Job = Callable[[Session], Any]
 
 
+class _LoopAnswer:
+    """The answer to a caller on an event loop: an asyncio future of that loop, settled on the
+    loop's own thread. A group's answers to one loop are settled by one callback (one wake-up
+    of the loop, instead of one per job through `asyncio.wrap_future`)."""
+
+    __slots__ = ("loop", "waiter")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiter: asyncio.Future[Any] = loop.create_future()
+
+    def cancelled(self) -> bool:
+        return self.waiter.cancelled()
+
+
 @dataclass
 class _Pending:
     job: Job
-    future: Future[Any]
+    future: Future[Any] | _LoopAnswer
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -106,14 +121,17 @@ class GroupWriter:
     # -- submitting -------------------------------------------------------------------------
 
     def submit(self, job: Callable[[Session], T], key: object = None) -> Future[T]:
+        future: Future[T] = Future()
+        self._put(_Pending(job, future), key)
+        return future
+
+    def _put(self, pending: _Pending, key: object) -> None:
         if len(self._threads) < self.thread_count:
             self.start()
         if self.queued >= self.max_queue:
             self.shed += 1
             raise Overloaded("too many reports are waiting to be stored; try again shortly")
-        future: Future[T] = Future()
-        self._queue_for(key).put(_Pending(job, future))
-        return future
+        self._queue_for(key).put(pending)
 
     def _queue_for(self, key: object) -> queue.Queue[_Pending | object]:
         if len(self._queues) == 1:
@@ -124,7 +142,10 @@ class GroupWriter:
 
     async def run(self, job: Callable[[Session], T], key: object = None) -> T:
         """Run `job` in the next group of its key's thread; returns after that group's commit."""
-        return await asyncio.wrap_future(self.submit(job, key))
+        answer = _LoopAnswer(asyncio.get_running_loop())
+        self._put(_Pending(job, answer), key)
+        result: T = await answer.waiter
+        return result
 
     def run_sync(
         self, job: Callable[[Session], T], timeout_s: float | None = None, key: object = None
@@ -172,8 +193,16 @@ class GroupWriter:
                 continue
             if pending.queued_at < deadline:
                 self.shed += 1
-                pending.future.set_exception(
-                    Overloaded("the intake is overloaded; try again shortly", retry_after_s=2)
+                _answer_all(
+                    [
+                        (
+                            pending,
+                            False,
+                            Overloaded(
+                                "the intake is overloaded; try again shortly", retry_after_s=2
+                            ),
+                        )
+                    ]
                 )
             else:
                 kept.append(pending)
@@ -196,9 +225,8 @@ class GroupWriter:
                             raise
                         outcomes.append((False, error))
         except Overloaded as error:
-            for pending in group:
-                self.shed += 1
-                _answer(pending, False, error)
+            self.shed += len(group)
+            _answer_all([(pending, False, error) for pending in group])
             return
         except Exception:
             log.warning("a group commit failed; running its %d jobs one by one", len(group))
@@ -207,8 +235,9 @@ class GroupWriter:
             return
         self.commits += 1
         self.jobs_done += len(group)
-        for pending, (ok, value) in zip(group, outcomes, strict=True):
-            _answer(pending, ok, value)
+        _answer_all(
+            [(pending, ok, value) for pending, (ok, value) in zip(group, outcomes, strict=True)]
+        )
 
     def _run_alone(self, pending: _Pending) -> None:
         try:
@@ -217,17 +246,37 @@ class GroupWriter:
         except BaseException as error:  # answered to the caller, who maps it (a 5xx is a bug)
             if isinstance(error, Overloaded):
                 self.shed += 1
-            _answer(pending, False, error)
+            _answer_all([(pending, False, error)])
             return
         self.commits += 1
         self.jobs_done += 1
-        _answer(pending, True, value)
+        _answer_all([(pending, True, value)])
 
 
-def _answer(pending: _Pending, ok: bool, value: Any) -> None:
-    if pending.future.cancelled():
-        return
-    if ok:
-        pending.future.set_result(value)
-    else:
-        pending.future.set_exception(value)
+def _answer_all(answers: list[tuple[_Pending, bool, Any]]) -> None:
+    """Answer each caller; those waiting on one event loop with one callback on that loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    for pending, ok, value in answers:
+        target = pending.future
+        if isinstance(target, _LoopAnswer):
+            by_loop.setdefault(target.loop, []).append((target.waiter, ok, value))
+        elif not target.cancelled():
+            if ok:
+                target.set_result(value)
+            else:
+                target.set_exception(value)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # the loop has closed: nobody is waiting any more
+            log.debug("an event loop closed before %d answers", len(settled))
+
+
+def _settle(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for waiter, ok, value in settled:
+        if waiter.done():  # cancelled meanwhile (the client went away)
+            continue
+        if ok:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(value)

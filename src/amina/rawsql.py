@@ -47,6 +47,8 @@ class DriverStatement:
                 self._binds.append((name, None, bind.effective_value, processor))
         self._dialect = dialect
         self._columns: Sequence[Any] = list(getattr(statement, "exported_columns", ()))
+        if not self._columns:
+            raise ValueError("a DriverStatement returns rows: a SELECT, or a write RETURNING")
         # Chosen at the first execution: some depend on the driver's type codes.
         self._results: list[Processor] | None = None
         self._plain = False
@@ -81,13 +83,13 @@ class DriverStatement:
         if self.postgres:
             with driver.cursor() as cursor:
                 cursor.execute(self.sql, parameters, prepare=True)
-                description = cursor.description
-                fetched = cursor.fetchall() if description is not None else []
+                fetched = cursor.fetchall()
+                description = cursor.description if self._results is None else ()
         else:
             cursor = driver.execute(self.sql, parameters)
             try:
-                description = cursor.description
-                fetched = cursor.fetchall() if description is not None else []
+                fetched = cursor.fetchall()
+                description = cursor.description if self._results is None else ()
             finally:
                 cursor.close()
         if not fetched:
@@ -107,13 +109,14 @@ class DriverStatement:
 class DriverStatements:
     """A statement's compiled form per dialect name, built on first use."""
 
-    def __init__(self, build: Callable[[], ClauseElement]) -> None:
-        self._build = build
+    def __init__(self, build: Callable[[str], ClauseElement]) -> None:
+        self._build = build  # given the dialect's name
         self._compiled: dict[str, DriverStatement] = {}
 
     def on(self, session: Session) -> DriverStatement:
         dialect = session.get_bind().dialect
         found = self._compiled.get(dialect.name)
         if found is None:
-            found = self._compiled[dialect.name] = DriverStatement(self._build(), dialect)
+            found = DriverStatement(self._build(dialect.name), dialect)
+            self._compiled[dialect.name] = found
         return found

@@ -194,10 +194,20 @@ def test_zero_tolerance_is_plain_point_in_polygon(ring: list[tuple[float, float]
     assert Placement.OUTSIDE in expected
 
 
-def test_classify_many_agrees_with_classify(territory: Territory) -> None:
+def test_classify_many_agrees_with_classify(
+    territory: Territory, ring: list[tuple[float, float]]
+) -> None:
+    """The one-point path (pure floats) and the vector path (numpy) agree, in the band too."""
     lats, lons = _random_points(400, seed=20261121)
+    for lat, lon, east, north in _border_probes(ring)[:100]:
+        for inward_m in (0.0, DEFAULT_TOLERANCE_M - 1, DEFAULT_TOLERANCE_M + 1):
+            for side in (1, -1):  # both edges of the band, a metre either side of each
+                a, o = _offset(lat, lon, east * inward_m * side, north * inward_m * side)
+                lats.append(a)
+                lons.append(o)
     many = territory.classify_many(lats, lons)
     assert many == [territory.classify(a, o) for a, o in zip(lats, lons, strict=True)]
+    assert many == [territory.classify_many([a], [o])[0] for a, o in zip(lats, lons, strict=True)]
     assert set(many) == set(Placement)
     assert all(type(p) is Placement for p in many)
 

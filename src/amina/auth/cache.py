@@ -17,10 +17,11 @@ import contextlib
 import hmac
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,6 +71,8 @@ class KnownDevice:
     public_key: bytes | None
     platform: Platform
     secret_hash: str | None = None
+    # The device key, loaded once (`cryptography` parses the raw bytes on every load).
+    verifier: Ed25519PublicKey | None = field(default=None, compare=False, repr=False)
 
 
 class DeviceCache:
@@ -105,7 +108,11 @@ class DeviceCache:
         ).one_or_none()
         if row is None or row[0] != claims.subject:
             raise NotAuthenticated("the access token is not valid", code="invalid_token")
-        known = KnownDevice(row[0], row[1], claims.session_id, row[2], row[3])
+        verifier = None
+        if row[2] is not None:
+            with contextlib.suppress(ValueError):  # a bad stored key fails each signature check
+                verifier = Ed25519PublicKey.from_public_bytes(row[2])
+        known = KnownDevice(row[0], row[1], claims.session_id, row[2], row[3], verifier=verifier)
         self._sessions.put(claims.session_id, known)
         return known
 

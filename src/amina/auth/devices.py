@@ -42,15 +42,20 @@ def parse_public_key(encoded: str) -> bytes:
     return raw
 
 
-def verify_signature(public_key: bytes, body: bytes, signature_header: str | None) -> None:
-    """The signature must be the device key's Ed25519 signature of the exact body bytes."""
+def verify_signature(
+    public_key: bytes | Ed25519PublicKey, body: bytes, signature_header: str | None
+) -> None:
+    """The signature must be the device key's Ed25519 signature of the exact body bytes (the
+    key as stored, or already loaded: the intake's device cache keeps it loaded)."""
     if not signature_header:
         raise NotAuthenticated("the Amina-Signature header is missing", code="signature_required")
     try:
         signature = b64url_decode(signature_header.strip())
         if len(signature) != SIGNATURE_BYTES:
             raise ValueError("wrong length")
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, body)
+        if isinstance(public_key, bytes):
+            public_key = Ed25519PublicKey.from_public_bytes(public_key)
+        public_key.verify(signature, body)
     except (ValueError, binascii.Error, InvalidSignature):
         raise NotAuthenticated(
             "the body is not signed by this device's key", code="invalid_signature"

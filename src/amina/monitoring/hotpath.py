@@ -174,7 +174,7 @@ class ReportIntake:
         """The app's reports are signed by the device key, over the exact body bytes."""
         if device.public_key is None:
             raise Forbidden("this device reports through OwnTracks", code="wrong_device")
-        verify_signature(device.public_key, raw, signature)
+        verify_signature(device.verifier or device.public_key, raw, signature)
 
     async def reports(
         self, device: KnownDevice, items: list[Any], now: datetime, *, owntracks: bool = False

@@ -77,7 +77,7 @@ def _fingerprint_columns() -> list[object]:
     ]
 
 
-def _facts_statement(by_session: bool, locked: bool) -> Any:
+def _facts_statement(_dialect: str, *, by_session: bool, locked: bool) -> Any:
     """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit.
 
     `locked` (PostgreSQL) joins the monitoring row as an inner join and locks it (FOR UPDATE OF
@@ -142,7 +142,9 @@ def _facts_statement(by_session: bool, locked: bool) -> Any:
 
 
 _FACTS = {
-    (by_session, locked): DriverStatements(functools.partial(_facts_statement, by_session, locked))
+    (by_session, locked): DriverStatements(
+        functools.partial(_facts_statement, by_session=by_session, locked=locked)
+    )
     for by_session in (True, False)
     for locked in (True, False)
 }
@@ -194,8 +196,8 @@ def intake_facts(
     )
 
 
-_TOUCH = DriverStatements(
-    lambda: (
+def _touch(_dialect: str) -> Any:
+    return (
         update(_M)
         .where(
             _M.c.person_id == bindparam("b_person", type_=_UUID),
@@ -212,10 +214,13 @@ _TOUCH = DriverStatements(
         )
         .returning(_M.c.person_id)
     )
-)
+
+
 _REGISTERED = _M.c.registration_id.is_not(None)
-_ADVANCE = DriverStatements(
-    lambda: (
+
+
+def _advance(_dialect: str) -> Any:
+    return (
         update(_M)
         .where(
             _M.c.person_id == bindparam("b_person", type_=_UUID),
@@ -239,7 +244,10 @@ _ADVANCE = DriverStatements(
         )
         .returning(_M.c.person_id)
     )
-)
+
+
+_TOUCH = DriverStatements(_touch)
+_ADVANCE = DriverStatements(_advance)
 
 
 def touch_same_day(
@@ -294,25 +302,34 @@ _REPORT_COLUMNS = (
     "counted",
 )
 _DEDUPE_KEY = ["device_id", "client_id", "recorded_at"]
-_INSERT_ONE = DriverStatements(
-    lambda: (
-        sqlite.insert(_R)
+# At most this many reports go in one by one (a prepared single-row INSERT); a larger batch
+# goes in one statement (PostgreSQL: rows as arrays; SQLite has no round trips to save).
+_ONE_BY_ONE = 4
+
+
+def _insert_one(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(_R)
         .values({name: bindparam(f"v_{name}", type_=_R.c[name].type) for name in _REPORT_COLUMNS})
         .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
         .returning(_R.c.client_id)
     )
-)
+
+
+_INSERT_ONE = DriverStatements(_insert_one)
 
 
 def insert_reports(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """Store `location_reports` rows (`intake.report_rows`); a row whose dedupe key (device,
     client id, recorded_at) is already stored is skipped. The client ids stored.
 
-    PostgreSQL: one INSERT … SELECT FROM unnest(…) for all rows (`bulk.insert_rows`). SQLite
-    (in-process, no round trips): one prepared single-row INSERT per row."""
+    A few rows (a phone's usual report): one prepared single-row INSERT each. More, on
+    PostgreSQL: one INSERT … SELECT FROM unnest(…) for all (`bulk.insert_rows`); SQLite, which
+    has no round trips to save, keeps going one by one."""
     if not rows:
         return set()
-    if session.get_bind().dialect.name == "postgresql":
+    if len(rows) > _ONE_BY_ONE and session.get_bind().dialect.name == "postgresql":
         stored = insert_rows(
             session, LocationReport, rows, skip_conflicts_on=_DEDUPE_KEY, returning="client_id"
         )
