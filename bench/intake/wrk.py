@@ -284,6 +284,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     else:
         url, pg = create_postgres(args.pg_admin_url, pg_name), pg_name
     env = server_env(url, work / "data")
+    env.update(dict(item.split("=", 1) for item in args.server_env))
     if args.pythonpath:  # measure another checkout's code (e.g. `git archive main src`)
         env["PYTHONPATH"] = args.pythonpath
     with log.open("a") as handle:
@@ -440,6 +441,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default="/tmp/amina-wrk-bench")
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="AMINA_X=VALUE",
+        help="a setting for the servers under test (repeatable)",
+    )
     p.add_argument(
         "--py-spy", type=Path, help="record a py-spy profile of each intake round into this folder"
     )

@@ -144,7 +144,10 @@ class Settings(BaseSettings):
         None  # a raster tile server, e.g. https://tiles.example/{z}/{x}/{y}.png
     )
     # Report intake at line rate (issue 8): the group-commit writer and its bounds.
-    intake_writer_threads: int = Field(default=4, ge=1, le=64)  # PostgreSQL; SQLite has one
+    # PostgreSQL (SQLite has one). One per process measured best (docs/performance.md): the
+    # groups are larger and the threads do not contend for the GIL; a group takes its row
+    # locks in key order, so processes wait on each other but never deadlock.
+    intake_writer_threads: int = Field(default=1, ge=1, le=64)
     intake_max_group: int = Field(default=256, ge=1)
     intake_max_queue: int = Field(default=4096, ge=1)
     intake_max_wait_s: float = Field(default=5.0, gt=0)

@@ -62,6 +62,7 @@ class _LoopAnswer:
 class _Pending:
     job: Job
     future: Future[Any] | _LoopAnswer
+    key: object = None
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -122,7 +123,7 @@ class GroupWriter:
 
     def submit(self, job: Callable[[Session], T], key: object = None) -> Future[T]:
         future: Future[T] = Future()
-        self._put(_Pending(job, future), key)
+        self._put(_Pending(job, future, key), key)
         return future
 
     def _put(self, pending: _Pending, key: object) -> None:
@@ -143,7 +144,7 @@ class GroupWriter:
     async def run(self, job: Callable[[Session], T], key: object = None) -> T:
         """Run `job` in the next group of its key's thread; returns after that group's commit."""
         answer = _LoopAnswer(asyncio.get_running_loop())
-        self._put(_Pending(job, answer), key)
+        self._put(_Pending(job, answer, key), key)
         result: T = await answer.waiter
         return result
 
@@ -185,7 +186,11 @@ class GroupWriter:
                 return
 
     def _fresh(self, group: list[_Pending]) -> list[_Pending]:
-        """Shed what waited too long, before it is started (so nothing of it is written)."""
+        """Shed what waited too long, before it is started (so nothing of it is written).
+
+        The rest is ordered by key (stable: one key's jobs keep their order). Each job locks
+        its person's row, so every group, in every process, takes its row locks in one global
+        order: two groups can wait on each other, but never deadlock."""
         deadline = time.monotonic() - self.max_wait_s
         kept = []
         for pending in group:
@@ -206,6 +211,7 @@ class GroupWriter:
                 )
             else:
                 kept.append(pending)
+        kept.sort(key=lambda pending: "" if pending.key is None else str(pending.key))
         return kept
 
     def _run_group(self, group: list[_Pending]) -> None:

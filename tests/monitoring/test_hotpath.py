@@ -180,6 +180,31 @@ def test_a_group_shares_one_commit(db: Database) -> None:
     assert writer.jobs_done == 21 and writer.commits <= 3
 
 
+def test_a_group_runs_in_key_order_and_one_key_keeps_its_order(db: Database) -> None:
+    """Every group takes its row locks in one global order (no deadlock across processes)."""
+    import threading
+    import uuid
+
+    writer = GroupWriter(db, threads=1)
+    opened = threading.Event()
+    gate = writer.submit(lambda session: opened.wait(10))
+    keys = [uuid.UUID(int=n) for n in (7, 3, 9, 3, 1, 7, 3)]
+    ran: list[tuple[uuid.UUID, int]] = []
+    futures = [
+        writer.submit(lambda session, k=k, i=i: ran.append((k, i)), key=k)
+        for i, k in enumerate(keys)
+    ]
+    opened.set()  # all seven are queued: they run as one group
+    gate.result(10)
+    for future in futures:
+        future.result(10)
+    writer.stop()
+    assert [k for k, _ in ran] == sorted(keys, key=str)
+    for key in set(keys):  # one person's reports in the order they came
+        order = [i for k, i in ran if k == key]
+        assert order == sorted(order)
+
+
 def test_a_failing_job_fails_alone(db: Database) -> None:
     writer = GroupWriter(db, threads=1)
     gate = writer.submit(lambda session: __import__("time").sleep(0.2))
