@@ -28,13 +28,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, update
+from sqlalchemy import bindparam, create_engine, text, update
 
 from amina.auth.models import Device
 from amina.db import table_of
 from amina.keys import Keys
 
 from .fleet import BENCH_SECRET_KEY, Fleet
+from .history import store_history
 from .seed import seed
 from .server import (
     BIN,
@@ -106,6 +107,16 @@ def run_wrk(url: str, requests_file: Path, concurrency: int, duration: float) ->
         "total": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         "raw": out,
     }
+
+
+def count_reports(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT count(*) FROM location_reports")).scalar()
+            return int(found or 0)
+    finally:
+        engine.dispose()
 
 
 def give_owntracks(url: str, fleet: Fleet, count: int) -> None:
@@ -293,6 +304,11 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     now = datetime.now(UTC)
     seed(url, fleet, now=now)
     give_owntracks(url, fleet, OWNTRACKS_DEVICES)
+    stored = 0
+    if args.stored_reports and database == "postgresql":
+        took = store_history(url, args.stored_reports, now=now)
+        stored = count_reports(url)
+        print(f"stored history: {stored:,} reports in {took:.0f} s", flush=True)
     rows: list[Any] = []
     ceiling_port = free_port()
     ceiling = start_ceiling(ceiling_port, work / "ceiling.log")
@@ -356,6 +372,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                             )
                         requests_file.unlink()
                         row = summarise(database, devices, workers, kind, concurrency, rounds)
+                        row["stored_reports"] = stored
                         rows.append(row)
                         print(json.dumps(row), flush=True)
                         (out.with_suffix(".partial.json")).write_text(json.dumps(rows, indent=1))
@@ -409,14 +426,15 @@ def summarise(
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| DB | devices | procs | kind | in flight | intake req/s | reports/s | ceiling req/s "
-        "| ratio | p50 ms | p99 ms | non-2xx | server CPU ms/req | PG CPU ms/req |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| DB | devices | stored | procs | kind | in flight | intake req/s | reports/s "
+        "| ceiling req/s | ratio | p50 ms | p99 ms | non-2xx | server CPU ms/req | PG CPU ms/req |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         pg = r["postgres_cpu_ms_per_req"]
         lines.append(
-            f"| {r['database']} | {r['devices']:,} | {r['workers']} | {r['kind']} "
+            f"| {r['database']} | {r['devices']:,} | {r.get('stored_reports', 0):,} "
+            f"| {r['workers']} | {r['kind']} "
             f"| {r['concurrency']} | {r['intake_req_s']:,} | {r['reports_s']:,} "
             f"| {r['ceiling_req_s']:,} | {r['ratio']} | {r['intake_p50_ms']} "
             f"| {r['intake_p99_ms']} | {r['non_2xx']} | {r['server_cpu_ms_per_req']} "
@@ -441,6 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default="/tmp/amina-wrk-bench")
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument(
+        "--stored-reports",
+        type=int,
+        default=0,
+        help="PostgreSQL: old reports stored before the run (flatness), e.g. 20000000",
+    )
     p.add_argument(
         "--server-env",
         action="append",
