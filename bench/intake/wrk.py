@@ -155,7 +155,12 @@ def write_requests(
             if kind == "owntracks":
                 i = j % min(OWNTRACKS_DEVICES, fleet.count)
                 lat, lon = fleet.home(i)
-                tst = int(now.timestamp()) - 2_000_000 + salt * 200_000 + j // OWNTRACKS_DEVICES
+                # Within the last hour and newer than the seeded last report (so each one
+                # moves the monitoring state, as a phone's do), with a second of its own for
+                # each (device, round, request): OwnTracks ids derive from (device, tst).
+                per_device = j // min(OWNTRACKS_DEVICES, fleet.count)
+                assert per_device < 60, "at most 60 OwnTracks requests per device and round"
+                tst = int(now.timestamp()) - 3_000 + (salt % 50) * 60 + per_device
                 body = json.dumps(
                     {"_type": "location", "lat": lat, "lon": lon, "acc": 12, "tst": tst},
                     separators=(",", ":"),

@@ -156,7 +156,8 @@ class GroupWriter:
 
     @property
     def queued(self) -> int:
-        return sum(q.qsize() for q in self._queues)
+        """Jobs waiting (read without the queues' locks: a bound, not an account)."""
+        return sum(len(q.queue) for q in self._queues)
 
     # -- the writer threads -----------------------------------------------------------------
 

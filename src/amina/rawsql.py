@@ -76,16 +76,16 @@ class DriverStatement:
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run it in the session's transaction; the rows, converted as SQLAlchemy would."""
-        if session.new or session.dirty or session.deleted:
+        if session.identity_map or session.new:
             session.flush()  # an ORM write earlier in this transaction must be visible
-        driver: Any = session.connection().connection.driver_connection
         parameters = self._parameters(params)
         if self.postgres:
-            with driver.cursor() as cursor:
-                cursor.execute(self.sql, parameters, prepare=True)
-                fetched = cursor.fetchall()
-                description = cursor.description if self._results is None else ()
+            cursor = _cursor(session)
+            cursor.execute(self.sql, parameters, prepare=True)
+            fetched = cursor.fetchall()
+            description = cursor.description if self._results is None else ()
         else:
+            driver: Any = session.connection().connection.driver_connection
             cursor = driver.execute(self.sql, parameters)
             try:
                 fetched = cursor.fetchall()
@@ -104,6 +104,22 @@ class DriverStatement:
             )
             for row in fetched
         ]
+
+
+_CURSOR = "amina.rawsql.cursor"
+
+
+def _cursor(session: Session) -> Any:
+    """One driver cursor per transaction of the session (its connection does not change
+    within a transaction; a new transaction may have another connection from the pool)."""
+    transaction = session.get_transaction()
+    found = session.info.get(_CURSOR)
+    if found is not None and found[0] is transaction and transaction is not None:
+        return found[1]
+    driver: Any = session.connection().connection.driver_connection
+    cursor = driver.cursor()
+    session.info[_CURSOR] = (session.get_transaction(), cursor)
+    return cursor
 
 
 class DriverStatements:

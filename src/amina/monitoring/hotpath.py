@@ -120,7 +120,10 @@ class ReportIntake:
             raise Overloaded("too many reports are waiting to be stored; try again shortly")
         semaphore = self._semaphore()
         try:
-            await asyncio.wait_for(semaphore.acquire(), self.writer.max_wait_s)
+            if semaphore.locked():  # wait, with a bound (wait_for costs a task: only here)
+                await asyncio.wait_for(semaphore.acquire(), self.writer.max_wait_s)
+            else:
+                await semaphore.acquire()  # a free place: taken at once, no suspension
         except TimeoutError:
             self.writer.shed += 1
             raise Overloaded(
