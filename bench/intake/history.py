@@ -36,7 +36,7 @@ def store_history(url: str, count: int, *, now: datetime, days: int = 30) -> flo
             if day not in existing:
                 with db.unit_of_work() as session:
                     create_day_partition(session, day)
-        per_device_day = max(1, count // (days * max(devices, 1)))
+        per_device_day = max(1, -(-count // (days * max(devices, 1))))  # rounded up
         spacing_s = 86_000 / per_device_day
         for index, day in enumerate(history):
             start = moscow_instant(day, datetime.min.time()).astimezone(UTC)

@@ -149,7 +149,7 @@ def write_requests(
     path: Path, fleet: Fleet, kind: str, count: int, now: datetime, salt: int
 ) -> Path:
     """`count` requests, each with fresh report ids (and OwnTracks timestamps)."""
-    tokens: dict[int, str] = {}
+    tokens: dict[tuple[int, int], str] = {}
     with path.open("w") as out:
         for j in range(count):
             if kind == "owntracks":
@@ -186,10 +186,16 @@ def write_requests(
             ]
             body = json.dumps({"reports": reports}, separators=(",", ":")).encode()
             signature = base64.urlsafe_b64encode(fleet.private_key(i).sign(body)).decode()
-            if i not in tokens:
-                tokens[i] = fleet.access_token(i, now)
+            # A token the server has not seen, on every request: a phone's token lives 15
+            # minutes and it reports every 15, so each report brings a new one. (Minted a
+            # second apart per round through the fleet, so they differ.)
+            round_of = j // fleet.count
+            if (i, round_of) not in tokens:
+                tokens[i, round_of] = fleet.access_token(
+                    i, now - timedelta(seconds=round_of % 300)
+                )
             headers = [
-                f"Authorization: Bearer {tokens[i]}",
+                f"Authorization: Bearer {tokens[i, round_of]}",
                 "Content-Type: application/json",
                 f"Amina-Signature: {signature.rstrip('=')}",
             ]
