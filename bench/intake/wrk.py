@@ -191,9 +191,7 @@ def write_requests(
             # second apart per round through the fleet, so they differ.)
             round_of = j // fleet.count
             if (i, round_of) not in tokens:
-                tokens[i, round_of] = fleet.access_token(
-                    i, now - timedelta(seconds=round_of % 300)
-                )
+                tokens[i, round_of] = fleet.access_token(i, now - timedelta(seconds=round_of % 300))
             headers = [
                 f"Authorization: Bearer {tokens[i, round_of]}",
                 "Content-Type: application/json",
