@@ -7,7 +7,7 @@ SQLite), without SQLAlchemy's per-execution work (cache-key generation, paramete
 through the compiled object, result-set metadata, Row objects). That work was about a fifth
 of a signed report's CPU (docs/performance.md).
 
-It runs inside the caller's unit of work: `execute(session, params)` takes the session's
+It runs inside the caller's unit of work: `rows(session, params)` takes the session's
 connection (so the statement is part of the same transaction and commits with it) and flushes
 the ORM first if it has pending changes, so a raw read never misses an ORM write of the same
 transaction. On PostgreSQL the statement is prepared server-side (psycopg, `prepare=True`).

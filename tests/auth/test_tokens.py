@@ -85,49 +85,34 @@ def _claims(**changes: Any) -> dict[str, Any]:
 
 
 HS256 = {"alg": "HS256", "typ": "JWT"}
-ISSUED = tokens.issue_access_token(
-    KEY,
-    now=NOW,
-    ttl=timedelta(minutes=15),
-    audience=AUDIENCE,
-    subject=SUBJECT,
-    session_id=SESSION,
-    device_id=DEVICE,
-)
+
+
+def _issued(
+    key: bytes = KEY,
+    *,
+    now: datetime = NOW,
+    minutes: int = 15,
+    audience: str = AUDIENCE,
+    device: uuid.UUID | None = None,
+) -> str:
+    return tokens.issue_access_token(
+        key,
+        now=now,
+        ttl=timedelta(minutes=minutes),
+        audience=audience,
+        subject=SUBJECT,
+        session_id=SESSION,
+        device_id=device,
+    )
+
+
+ISSUED = _issued(device=DEVICE)
 CASES: dict[str, str] = {
     "issued": ISSUED,
-    "issued, no device": tokens.issue_access_token(
-        KEY,
-        now=NOW,
-        ttl=timedelta(minutes=5),
-        audience=AUDIENCE,
-        subject=SUBJECT,
-        session_id=SESSION,
-    ),
-    "expired": tokens.issue_access_token(
-        KEY,
-        now=NOW - timedelta(hours=1),
-        ttl=timedelta(minutes=15),
-        audience=AUDIENCE,
-        subject=SUBJECT,
-        session_id=SESSION,
-    ),
-    "officer audience": tokens.issue_access_token(
-        KEY,
-        now=NOW,
-        ttl=timedelta(minutes=15),
-        audience=tokens.OFFICER_AUDIENCE,
-        subject=SUBJECT,
-        session_id=SESSION,
-    ),
-    "other key": tokens.issue_access_token(
-        b"x" * 64,
-        now=NOW,
-        ttl=timedelta(minutes=15),
-        audience=AUDIENCE,
-        subject=SUBJECT,
-        session_id=SESSION,
-    ),
+    "issued, no device": _issued(minutes=5),
+    "expired": _issued(now=NOW - timedelta(hours=1)),
+    "officer audience": _issued(audience=tokens.OFFICER_AUDIENCE),
+    "other key": _issued(b"x" * 64),
     "payload swapped": ".".join(
         [
             ISSUED.split(".")[0],
