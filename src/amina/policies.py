@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 from amina.config import Settings
 from amina.rules.deadlines import DeadlinePolicy
@@ -33,9 +34,17 @@ def deadline_policy(settings: Settings) -> DeadlinePolicy:
 
 
 def timing_policy(settings: Settings) -> TimingPolicy:
+    return _timing_policy(settings.clock_skew_s, settings.max_report_age_days)
+
+
+@lru_cache(maxsize=16)
+def _timing_policy(clock_skew_s: int, max_report_age_days: int) -> TimingPolicy:
+    """Shared while the settings stay the same (it is frozen): every batch of reports asks for
+    it, and building two timedeltas and a frozen dataclass costs about as much as validating
+    a report."""
     return TimingPolicy(
-        clock_skew=timedelta(seconds=settings.clock_skew_s),
-        max_age=timedelta(days=settings.max_report_age_days),
+        clock_skew=timedelta(seconds=clock_skew_s),
+        max_age=timedelta(days=max_report_age_days),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -20,7 +21,7 @@ from pydantic import (
 )
 
 from amina.rules.calendar import MOSCOW
-from amina.rules.reports import Fix
+from amina.rules.reports import Fix, as_utc
 
 
 def moscow_rfc3339(value: datetime) -> str:
@@ -58,6 +59,11 @@ def _clean_prose(value: object) -> object:
     return clean_text(value, multiline=True)
 
 
+# An instant a client sent, held in UTC from validation on: pydantic keeps the offset it was
+# written with (its own tzinfo type), and every comparison, sort and subtraction against another
+# tzinfo then asks both sides for their utcoffset. Same instant, so nothing stored changes.
+UtcInstant = Annotated[AwareDatetime, AfterValidator(as_utc)]
+
 # One line of text: a name, a version, an address, a reference. Give it a max_length.
 Text = Annotated[str, BeforeValidator(clean_text)]
 # Free text an officer writes (a reason, a basis): line breaks and tabs allowed.
@@ -86,7 +92,7 @@ class LocationIn(RequestModel):
     accuracy_m: float | None = Field(
         default=None, gt=0, le=1_000_000, allow_inf_nan=False, strict=True
     )
-    recorded_at: AwareDatetime
+    recorded_at: UtcInstant
     source: Literal["gps", "network", "fused", "manual"] = "fused"
     mock: bool = Field(default=False, strict=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -11,6 +11,8 @@ from amina.rules.reports import (
     Fix,
     ReportRejection,
     TimingPolicy,
+    TimingWindow,
+    as_utc,
     distance_m,
     impossible_speed,
     moves_monitoring,
@@ -41,6 +43,40 @@ def test_timing_policy_is_a_setting() -> None:
         ReportRejection.RECORDED_IN_FUTURE
     )
     assert timing_rejection(NOW - timedelta(days=2), NOW, policy) is ReportRejection.TOO_OLD
+
+
+def test_the_window_is_worked_out_once_and_judges_as_timing_rejection() -> None:
+    policy = TimingPolicy(clock_skew=timedelta(minutes=5), max_age=timedelta(days=30))
+    window = TimingWindow.at(NOW, policy)
+    assert window == TimingWindow.at(NOW)
+    assert window.latest == NOW + policy.clock_skew and window.latest.tzinfo is UTC
+    assert window.earliest == NOW - policy.max_age and window.earliest.tzinfo is UTC
+    tick = timedelta(microseconds=1)
+    for at in (NOW, NOW.astimezone(UTC)):
+        edges = [at + policy.clock_skew, at - policy.max_age]
+        assert [window.rejection(edge) for edge in edges] == [None, None]
+        assert window.rejection(edges[0] + tick) is ReportRejection.RECORDED_IN_FUTURE
+        assert window.rejection(edges[1] - tick) is ReportRejection.TOO_OLD
+        for edge in (*edges, edges[0] + tick, edges[1] - tick):
+            assert window.rejection(edge) is timing_rejection(edge, NOW, policy)
+
+
+def test_as_utc_keeps_the_instant() -> None:
+    utc = as_utc(NOW)
+    assert utc == NOW and utc.tzinfo is UTC and utc.hour == 7
+    assert as_utc(utc) is utc
+
+
+def test_as_utc_leaves_what_utc_cannot_hold() -> None:
+    naive = NOW.replace(tzinfo=None)
+    assert as_utc(naive) is naive
+    with pytest.raises(TypeError):  # a naive instant is still a bug, not a time
+        timing_rejection(NOW, naive)
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3)))
+    last = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))
+    assert as_utc(first) is first and as_utc(last) is last
+    assert timing_rejection(first, NOW) is ReportRejection.TOO_OLD
+    assert timing_rejection(last, NOW) is ReportRejection.RECORDED_IN_FUTURE
 
 
 def test_an_older_report_moves_nothing() -> None:

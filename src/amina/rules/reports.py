@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -23,16 +23,49 @@ class TimingPolicy:
     max_age: timedelta = timedelta(days=30)
 
 
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC. Comparing or subtracting aware datetimes is fast only when both
+    hold the same tzinfo object; otherwise every operation asks each side for its utcoffset.
+    Left as it is when UTC cannot express it: a naive value (comparing it must keep failing) or an
+    instant within a day of the calendar's ends (year 1 at +03:00), which no window accepts."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return value
+
+
+@dataclass(frozen=True)
+class TimingWindow:
+    """The `recorded_at` a report may carry when it arrives at one instant: worked out once for
+    a whole batch, not once per report. The bounds are in UTC, as validated reports are."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def at(cls, received_at: datetime, policy: TimingPolicy | None = None) -> TimingWindow:
+        policy = policy or TimingPolicy()
+        return cls(
+            earliest=as_utc(received_at - policy.max_age),
+            latest=as_utc(received_at + policy.clock_skew),
+        )
+
+    def rejection(self, recorded_at: datetime) -> ReportRejection | None:
+        """Why `recorded_at` is unacceptable, or None if it is fine (both bounds included)."""
+        if recorded_at > self.latest:
+            return ReportRejection.RECORDED_IN_FUTURE
+        if recorded_at < self.earliest:
+            return ReportRejection.TOO_OLD
+        return None
+
+
 def timing_rejection(
     recorded_at: datetime, received_at: datetime, policy: TimingPolicy | None = None
 ) -> ReportRejection | None:
     """Why a report's `recorded_at` is unacceptable at `received_at`, or None if it is fine."""
-    policy = policy or TimingPolicy()
-    if recorded_at > received_at + policy.clock_skew:
-        return ReportRejection.RECORDED_IN_FUTURE
-    if recorded_at < received_at - policy.max_age:
-        return ReportRejection.TOO_OLD
-    return None
+    return TimingWindow.at(received_at, policy).rejection(recorded_at)
 
 
 def moves_monitoring(recorded_at: datetime, last_monitoring_at: datetime | None) -> bool:
