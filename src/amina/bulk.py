@@ -99,21 +99,28 @@ def insert_rows(
     rows: Sequence[Row],
     *,
     skip_conflicts_on: Sequence[str] | None = None,
-    returning: str | None = None,
+    returning: str | tuple[str, ...] | None = None,
 ) -> list[Any]:
     """Insert `rows` (all with the same keys); with `skip_conflicts_on`, rows that would break
-    that unique key are skipped. Returns the `returning` column of the rows inserted."""
+    that unique key are skipped. Returns the `returning` column of the rows inserted (a tuple
+    of names: a tuple of values per row)."""
     if not rows:
         return []
     table = table_of(model)
     connection = session.connection()
+    wanted = (returning,) if isinstance(returning, str) else tuple(returning or ())
     if connection.dialect.name != "postgresql":
         statement: Any = sqlite.insert(table)
         if skip_conflicts_on:
             statement = statement.on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
-        if returning:
-            result = connection.execute(statement.returning(table.c[returning]), list(rows))
-            return list(result.scalars())
+        if wanted:
+            result = connection.execute(
+                statement.returning(*(table.c[n] for n in wanted)), list(rows)
+            )
+            found = result.all()
+            return (
+                [row[0] for row in found] if isinstance(returning, str) else list(map(tuple, found))
+            )
         connection.execute(insert(table), list(rows))
         return []
     quote = connection.dialect.identifier_preparer.quote
@@ -126,9 +133,10 @@ def insert_rows(
     )
     if skip_conflicts_on:
         sql += f" ON CONFLICT ({', '.join(map(quote, skip_conflicts_on))}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {quote(returning)}"
-    return _execute_binary(connection, sql, values, returning=bool(returning))
+    if wanted:
+        sql += f" RETURNING {', '.join(map(quote, wanted))}"
+    found = _execute_binary(connection, sql, values, returning=bool(wanted))
+    return [row[0] for row in found] if isinstance(returning, str) else found
 
 
 def update_rows(
@@ -170,6 +178,6 @@ def _execute_binary(
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, values)
-        return [row[0] for row in cursor.fetchall()] if returning else []
+        return [tuple(row) for row in cursor.fetchall()] if returning else []
     finally:
         cursor.close()

@@ -19,6 +19,13 @@ each caller. A caller is never told "done" before its job is durably committed.
 
 Callers on an event loop `await writer.run(job)`; synchronous callers (another process's
 subscriber thread, the CLI) call `writer.run_sync(job)`, which blocks until the commit.
+
+A job may instead be a payload for a `BatchHandler` (`run_batch`, `run_batch_sync`): the group
+hands all its payloads of one handler to ONE call, `handler(session, payloads)`, which returns
+one outcome per payload, `(True, value)` or `(False, DomainError)`, and may use one statement
+for all of them (the report intake: `monitoring/grouprepo.py`). The payloads come in the
+group's order (by key, stable), after the group's plain jobs. Run alone (when the group failed),
+a payload is a group of one, and a refusal rolls its transaction back.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +48,8 @@ from amina.errors import DomainError, Overloaded
 log = logging.getLogger("amina.groupcommit")
 T = TypeVar("T")
 Job = Callable[[Session], Any]
+Outcome = tuple[bool, Any]
+BatchHandler = Callable[[Session, list[Any]], list[Outcome]]
 
 
 class _LoopAnswer:
@@ -60,9 +69,10 @@ class _LoopAnswer:
 
 @dataclass
 class _Pending:
-    job: Job
+    job: Job | Any  # a payload of `handler`'s when there is one
     future: Future[Any] | _LoopAnswer
     key: object = None
+    handler: BatchHandler | None = None
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -154,6 +164,24 @@ class GroupWriter:
         """The same, for a thread that may block (never call it on an event loop)."""
         return self.submit(job, key).result(timeout_s)
 
+    async def run_batch(self, handler: BatchHandler, payload: Any, key: object = None) -> Any:
+        """Hand `payload` to `handler` with the rest of its group's; returns its value after
+        the commit, or raises its refusal."""
+        answer = _LoopAnswer(asyncio.get_running_loop())
+        self._put(_Pending(payload, answer, key, handler), key)
+        return await answer.waiter
+
+    def run_batch_sync(
+        self,
+        handler: BatchHandler,
+        payload: Any,
+        timeout_s: float | None = None,
+        key: object = None,
+    ) -> Any:
+        future: Future[Any] = Future()
+        self._put(_Pending(payload, future, key, handler), key)
+        return future.result(timeout_s)
+
     @property
     def queued(self) -> int:
         """Jobs waiting (read without the queues' locks: a bound, not an account)."""
@@ -221,16 +249,10 @@ class GroupWriter:
         if len(group) == 1:
             self._run_alone(group[0])
             return
-        outcomes: list[tuple[bool, Any]] = []
+        outcomes: list[Outcome] = []
         try:
             with self.db.unit_of_work() as session:
-                for pending in group:
-                    try:
-                        outcomes.append((True, pending.job(session)))
-                    except DomainError as error:
-                        if error.keep_changes:  # cannot be kept inside a shared group
-                            raise
-                        outcomes.append((False, error))
+                outcomes = self._outcomes(session, group)
         except Overloaded as error:
             self.shed += len(group)
             _answer_all([(pending, False, error) for pending in group])
@@ -246,10 +268,35 @@ class GroupWriter:
             [(pending, ok, value) for pending, (ok, value) in zip(group, outcomes, strict=True)]
         )
 
+    @staticmethod
+    def _outcomes(session: Session, group: list[_Pending]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(group)
+        batches: dict[BatchHandler, list[int]] = {}
+        for index, pending in enumerate(group):
+            if pending.handler is not None:
+                batches.setdefault(pending.handler, []).append(index)
+                continue
+            try:
+                outcomes[index] = (True, pending.job(session))
+            except DomainError as error:
+                if error.keep_changes:  # cannot be kept inside a shared group
+                    raise
+                outcomes[index] = (False, error)
+        for handler, indices in batches.items():
+            answers = handler(session, [group[i].job for i in indices])
+            for index, outcome in zip(indices, answers, strict=True):
+                outcomes[index] = outcome
+        return cast(list[Outcome], outcomes)  # each job is answered above (zip is strict)
+
     def _run_alone(self, pending: _Pending) -> None:
         try:
             with self.db.unit_of_work() as session:
-                value = pending.job(session)
+                if pending.handler is None:
+                    value = pending.job(session)
+                else:
+                    [(ok, value)] = pending.handler(session, [pending.job])
+                    if not ok:
+                        raise value  # rolls the transaction back
         except BaseException as error:  # answered to the caller, who maps it (a 5xx is a bug)
             if isinstance(error, Overloaded):
                 self.shed += 1

@@ -53,7 +53,7 @@ def test_a_report_racing_a_later_one_does_not_count(live_server: LiveServer) -> 
         b_done.set()
 
     with a.db.unit_of_work() as session:  # process A's group, open until the end of the block
-        a.intake._write(session, a.intake._prepare(device, [later], now, owntracks=False))
+        a.intake.store.write_one(session, a.intake.prepare_write(device, [later], now))
         racer = threading.Thread(target=process_b)
         racer.start()
         # B is held at the locked read while A's transaction is open.

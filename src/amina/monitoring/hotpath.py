@@ -24,16 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from datetime import time as clock_time
+from datetime import datetime
 from typing import Any, TypeVar
 
 import anyio
-from sqlalchemy.orm import Session
 
 from amina.auth.cache import DeviceCache, KnownDevice
 from amina.auth.devices import verify_signature
@@ -42,23 +37,12 @@ from amina.db import Database
 from amina.errors import Forbidden, NotAuthenticated, Overloaded
 from amina.groupcommit import GroupWriter
 from amina.keys import Keys
-from amina.monitoring import intake, repo
+from amina.monitoring import intake
+from amina.monitoring.hotwrite import IntakeWriter, Write, new_write
 from amina.monitoring.schedule import DeadlineCache
-from amina.monitoring.schemas import MonitoringOut
-from amina.rules.calendar import moscow_date, moscow_instant
-from amina.rules.reports import moves_monitoring, speed_horizon
 from amina.rules.territory import Territory
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _Write:
-    device: KnownDevice
-    prepared: intake.Prepared
-    items: list[Any]
-    now: datetime
-    owntracks: bool
 
 
 class ReportIntake:
@@ -77,8 +61,7 @@ class ReportIntake:
         self.settings = settings
         self.territory = territory
         self.devices = DeviceCache(keys)
-        self.deadlines = DeadlineCache()
-        self.speed_horizon = speed_horizon(settings.impossible_speed_kmh)
+        self.store = IntakeWriter(settings, territory)
         threads = 1 if db.is_sqlite else settings.intake_writer_threads
         self.writer = writer or GroupWriter(
             db,
@@ -96,9 +79,19 @@ class ReportIntake:
         self.max_active = settings.intake_max_active
         self._active: asyncio.Semaphore | None = None
         self._active_loop: asyncio.AbstractEventLoop | None = None
-        # Which write path requests took (tests and the benchmark read them).
-        self.fast_writes = 0
-        self.general_writes = 0
+
+    @property
+    def deadlines(self) -> DeadlineCache:
+        return self.store.deadlines
+
+    @property
+    def fast_writes(self) -> int:
+        """Requests stored by the fast path (tests and the benchmark read them)."""
+        return self.store.fast_writes
+
+    @property
+    def general_writes(self) -> int:
+        return self.store.general_writes
 
     def close(self) -> None:
         self.writer.stop()
@@ -180,13 +173,21 @@ class ReportIntake:
         verify_signature(device.verifier or device.public_key, raw, signature)
 
     async def reports(
-        self, device: KnownDevice, items: list[Any], now: datetime, *, owntracks: bool = False
+        self,
+        device: KnownDevice,
+        items: list[Any],
+        now: datetime,
+        *,
+        owntracks: bool = False,
+        raw: bytes | None = None,
     ) -> intake.IntakeResult:
-        """Validate here, store in the next group commit; returns after that commit."""
-        write = self._prepare(device, items, now, owntracks=owntracks)
-        return await self.writer.run(
-            lambda session: self._write(session, write), key=device.person_id
+        """Validate here, store in the next group commit; returns after that commit. `raw`:
+        the JSON body the items were parsed from (`intake.prepare` may scan it once)."""
+        write = self.prepare_write(device, items, now, owntracks=owntracks, raw=raw)
+        result: intake.IntakeResult = await self.writer.run_batch(
+            self.store.write_all, write, key=device.person_id
         )
+        return result
 
     def submit_sync(
         self,
@@ -196,154 +197,27 @@ class ReportIntake:
         now: datetime,
         owntracks: bool = False,
         timeout_s: float | None = 30.0,
+        raw: bytes | None = None,
     ) -> intake.IntakeResult:
         """Blocking: validate, store through the group-commit writer, return after the commit.
         `device` comes from `self.devices` (`load_session` / `load_owntracks`), or is built by
         the caller for a device it has authenticated itself; revocation is checked in the write.
         """
-        write = self._prepare(device, items, now, owntracks=owntracks)
-        return self.writer.run_sync(
-            lambda session: self._write(session, write), timeout_s, key=device.person_id
+        write = self.prepare_write(device, items, now, owntracks=owntracks, raw=raw)
+        result: intake.IntakeResult = self.writer.run_batch_sync(
+            self.store.write_all, write, timeout_s, key=device.person_id
         )
-
-    def _prepare(
-        self, device: KnownDevice, items: list[Any], now: datetime, *, owntracks: bool
-    ) -> _Write:
-        prepared = intake.prepare(items, now=now, settings=self.settings)
-        return _Write(device, prepared, items, now, owntracks)
-
-    # -- inside the shared transaction (a writer thread) -----------------------------------
-
-    def _write(self, session: Session, write: _Write) -> intake.IntakeResult:
-        device, prepared, now = write.device, write.prepared, write.now
-        valid = prepared.valid
-        fixes = sorted(
-            ((r.id, fix) for r in valid if (fix := r.fix()) is not None),
-            key=lambda pair: pair[1].recorded_at,
-        )
-        before = fixes[0][1].recorded_at if fixes else now
-        facts = repo.intake_facts(
-            session,
-            person_id=device.person_id,
-            device_id=device.device_id,
-            session_id=device.session_id,
-            before=before,
-            earliest=min((f.recorded_at for _, f in fixes), default=now),
-            horizon=before - self.speed_horizon
-            if self.speed_horizon
-            else datetime.min.replace(tzinfo=UTC),
-        )
-        if facts is None or facts.revoked:
-            if device.session_id is None:
-                raise NotAuthenticated("wrong OwnTracks credentials", code="invalid_credentials")
-            if facts is None:
-                raise NotAuthenticated("the access token is not valid", code="invalid_token")
-            raise NotAuthenticated("this session has ended; sign in again", code="session_revoked")
-        if prepared.result.rejected:  # counted for the dashboard, in this same commit
-            repo.count_rejections(
-                session, now=now, codes=Counter(r.code for r in prepared.result.rejected)
-            )
-        if (
-            not facts.has_state
-            or facts.late_evidence_possible
-            or any(r.is_heartbeat for r in valid)
-        ):
-            self.general_writes += 1
-            return intake.store(
-                session,
-                now=now,
-                settings=self.settings,
-                territory=self.territory,
-                person_id=device.person_id,
-                device_id=device.device_id,
-                prepared=prepared,
-                owntracks=write.owntracks,
-            )
-        self.fast_writes += 1
-        return self._fast(session, write, facts, fixes)
-
-    def _fast(
-        self,
-        session: Session,
-        write: _Write,
-        facts: repo.IntakeFacts,
-        fixes: list[Any],
-    ) -> intake.IntakeResult:
-        device, prepared, now = write.device, write.prepared, write.now
-        valid = prepared.valid
-        result = intake.IntakeResult(
-            duplicates=list(prepared.result.duplicates), rejected=list(prepared.result.rejected)
-        )
-        placements = self.territory.classify_many(
-            [f.lat for _, f in fixes], [f.lon for _, f in fixes]
-        )
-        placement_of = {rid: p for (rid, _), p in zip(fixes, placements, strict=True)}
-        rows = intake.report_rows(
-            valid,
-            device_id=device.device_id,
-            person_id=device.person_id,
-            now=now,
-            owntracks=write.owntracks,
-            placement_of=placement_of,
-            jumped=intake.speed_flags(
-                facts.previous_fix, fixes, self.settings.impossible_speed_kmh
-            ),
-            previous_monitoring=facts.last_monitoring_at,
-        )
-        inserted = repo.insert_reports(session, rows)
-        for report in valid:
-            (result.accepted if report.id in inserted else result.duplicates).append(report.id)
-        last = facts.last_monitoring_at
-        new = [r.recorded_at for r in valid if r.id in inserted]
-        clock_s = time.monotonic()
-        if new and moves_monitoring(latest := max(new), last):
-            day = moscow_date(latest)
-            deadlines = self.deadlines.deadlines(
-                session, self.settings, facts.calendar_fingerprint, latest, clock_s
-            )
-            # Same Moscow date as the stored L, no step taken, and the stored schedule is the
-            # one today's calendar gives: only the instant moves.
-            same_day = (
-                last is not None
-                and moscow_date(last) == day
-                and facts.last_step is None
-                and facts.registration_id is not None
-                and facts.next_step_at == deadlines.reminder_at
-                and repo.touch_same_day(
-                    session,
-                    person_id=device.person_id,
-                    recorded_at=latest,
-                    day_start=moscow_instant(day, clock_time(0, 0)),
-                    now=now,
-                )
-            )
-            if not same_day:
-                repo.advance(
-                    session,
-                    person_id=device.person_id,
-                    recorded_at=latest,
-                    reminder_at=deadlines.reminder_at,
-                    now=now,
-                )
-            last = latest
-            if session.identity_map:  # an ORM job of this group may hold the person's row
-                session.expire_all()
-        result.monitoring = self._view(session, facts, last, clock_s)
         return result
 
-    def _view(
-        self, session: Session, facts: repo.IntakeFacts, last: datetime | None, clock_s: float
-    ) -> MonitoringOut:
-        if last is None:
-            return MonitoringOut()
-        if facts.registration_id is None:
-            return MonitoringOut(last_monitoring_at=last)
-        deadlines = self.deadlines.deadlines(
-            session, self.settings, facts.calendar_fingerprint, last, clock_s
-        )
-        return MonitoringOut(
-            last_monitoring_at=last,
-            reminder_at=deadlines.reminder_at,
-            final_warning_at=deadlines.final_warning_at,
-            deregistration_at=deadlines.deregistration_at,
-        )
+    def prepare_write(
+        self,
+        device: KnownDevice,
+        items: list[Any],
+        now: datetime,
+        *,
+        owntracks: bool = False,
+        raw: bytes | None = None,
+    ) -> Write:
+        """Validate `items` (no database): what the writer stores (`IntakeWriter.write_all`)."""
+        prepared = intake.prepare(items, now=now, settings=self.settings, raw=raw)
+        return new_write(device, prepared, now, owntracks=owntracks)

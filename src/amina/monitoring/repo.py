@@ -18,6 +18,7 @@ import os
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,36 +78,31 @@ def _fingerprint_columns() -> list[object]:
     ]
 
 
-def _facts_statement(_dialect: str, *, by_session: bool, locked: bool) -> Any:
-    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit.
-
-    `locked` (PostgreSQL) joins the monitoring row as an inner join and locks it (FOR UPDATE OF
-    it): what the write computes from it (which reports count, the schedule) then cannot go
-    stale before the commit, whatever another process, the sweep or a check-in does. No row
-    (no session, or no monitoring state yet) → the caller asks again without the lock."""
-    person = bindparam("person_id", type_=_UUID)
-    # The fix before the new ones, as a one-row derived table joined on true: no join back by
-    # id (which probes every day partition's primary key), and the lower bound (the speed
-    # horizon: an older fix can never make a move impossible) lets PostgreSQL skip old days.
-    prev = (
+def previous_fix_query(person: Any, before: Any, horizon: Any) -> Any:
+    """The fix before the new ones. The lower bound (the speed horizon: an older fix can never
+    make a move impossible) lets PostgreSQL skip old day partitions."""
+    return (
         select(_R.c.lat, _R.c.lon, _R.c.recorded_at, _R.c.accuracy_m)
         .where(
             _R.c.person_id == person,
             _R.c.heartbeat.is_(False),
-            _R.c.recorded_at <= bindparam("before", type_=_R.c.recorded_at.type),
-            _R.c.recorded_at >= bindparam("horizon", type_=_R.c.recorded_at.type),
+            _R.c.recorded_at <= before,
+            _R.c.recorded_at >= horizon,
         )
         .order_by(_R.c.recorded_at.desc())
         .limit(1)
-        .subquery("prev")
     )
+
+
+def fact_columns(person: Any, earliest: Any, prev: Any, *, by_session: bool) -> list[Any]:
+    """The columns of the facts row, in the order `facts_of_row` reads them."""
     late = exists().where(
         _REG.c.person_id == person,
         _REG.c.ground == Ground.NO_GEOLOCATION,
         _REG.c.deregistered_at.is_not(None),
-        _REG.c.deregistered_at >= bindparam("earliest", type_=_REG.c.deregistered_at.type),
+        _REG.c.deregistered_at >= earliest,
     )
-    columns = [
+    return [
         _D.c.revoked_at,
         _S.c.revoked_at if by_session else literal(None),
         _M.c.person_id,
@@ -121,23 +117,61 @@ def _facts_statement(_dialect: str, *, by_session: bool, locked: bool) -> Any:
         _M.c.next_step_at,
         *_fingerprint_columns(),
     ]
-    base: Any
+
+
+def caller_base(key: Any, person: Any, *, by_session: bool) -> tuple[Any, list[Any]]:
+    """The caller's session (and its device), or for OwnTracks its device: FROM and WHERE."""
     if by_session:
-        base = _S.join(_D, _D.c.id == _S.c.device_id)
-        where = [_S.c.id == bindparam("key", type_=_S.c.id.type), _S.c.person_id == person]
-    else:
-        base = _D
-        where = [_D.c.id == bindparam("key", type_=_D.c.id.type), _D.c.person_id == person]
+        return _S.join(_D, _D.c.id == _S.c.device_id), [_S.c.id == key, _S.c.person_id == person]
+    return _D, [_D.c.id == key, _D.c.person_id == person]
+
+
+def facts_of_row(row: Sequence[Any]) -> IntakeFacts:
+    fix = None
+    if row[6] is not None and row[7] is not None:
+        fix = Fix(row[6], row[7], row[8], row[9] or 0.0)
+    return IntakeFacts(
+        revoked=row[0] is not None or row[1] is not None,
+        has_state=row[2] is not None,
+        registration_id=row[3],
+        last_monitoring_at=row[4],
+        last_step=row[5],
+        previous_fix=fix,
+        late_evidence_possible=bool(row[10]),
+        next_step_at=row[11],
+        calendar_fingerprint=tuple(row[12:]),
+    )
+
+
+def _facts_statement(_dialect: str, *, by_session: bool, locked: bool) -> Any:
+    """Built once per shape, with bound parameters, so SQLAlchemy's compiled cache is hit.
+
+    `locked` (PostgreSQL) joins the monitoring row as an inner join and locks it (FOR UPDATE OF
+    it): what the write computes from it (which reports count, the schedule) then cannot go
+    stale before the commit, whatever another process, the sweep or a check-in does. No row
+    (no session, or no monitoring state yet) → the caller asks again without the lock."""
+    person = bindparam("person_id", type_=_UUID)
+    # The fix before the new ones, as a one-row derived table joined on true: no join back by
+    # id (which probes every day partition's primary key).
+    prev = previous_fix_query(
+        person,
+        bindparam("before", type_=_R.c.recorded_at.type),
+        bindparam("horizon", type_=_R.c.recorded_at.type),
+    ).subquery("prev")
+    columns = fact_columns(
+        person,
+        bindparam("earliest", type_=_REG.c.deregistered_at.type),
+        prev,
+        by_session=by_session,
+    )
+    key_type = _S.c.id.type if by_session else _D.c.id.type
+    base, where = caller_base(bindparam("key", type_=key_type), person, by_session=by_session)
     joined = (
         base.join(_M, _M.c.person_id == _D.c.person_id)
         if locked
         else base.outerjoin(_M, _M.c.person_id == _D.c.person_id)
     )
-    statement = (
-        select(*columns)  # type: ignore[call-overload]
-        .select_from(joined.outerjoin(prev, true()))
-        .where(*where)
-    )
+    statement = select(*columns).select_from(joined.outerjoin(prev, true())).where(*where)
     return statement.with_for_update(of=_M) if locked else statement
 
 
@@ -179,39 +213,38 @@ def intake_facts(
         rows = _FACTS[by_session, False].on(session).rows(session, params)
     if not rows:
         return None
-    row = rows[0]
-    fix = None
-    if row[6] is not None and row[7] is not None:
-        fix = Fix(row[6], row[7], row[8], row[9] or 0.0)
-    return IntakeFacts(
-        revoked=row[0] is not None or row[1] is not None,
-        has_state=row[2] is not None,
-        registration_id=row[3],
-        last_monitoring_at=row[4],
-        last_step=row[5],
-        previous_fix=fix,
-        late_evidence_possible=bool(row[10]),
-        next_step_at=row[11],
-        calendar_fingerprint=tuple(row[12:]),
-    )
+    return facts_of_row(rows[0])
+
+
+def touch_condition(at: Any, day_start: Any) -> list[Any]:
+    """Only the instant moves: a later report on the same Moscow date as the stored one, no
+    step taken, registered, the reminder next (shared with the group statements)."""
+    return [
+        _M.c.last_monitoring_at < at,
+        _M.c.last_monitoring_at >= day_start,
+        _M.c.last_step.is_(None),
+        _M.c.registration_id.is_not(None),
+        _M.c.next_step == Step.REMINDER,
+    ]
+
+
+def touch_values(at: Any, now: Any) -> dict[str, Any]:
+    return {
+        "last_monitoring_at": at,
+        "last_monitoring_source": MonitoringSource.REPORT,
+        "updated_at": now,
+    }
 
 
 def _touch(_dialect: str) -> Any:
+    at = bindparam("b_at", type_=_M.c.last_monitoring_at.type)
     return (
         update(_M)
         .where(
             _M.c.person_id == bindparam("b_person", type_=_UUID),
-            _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
-            _M.c.last_monitoring_at >= bindparam("b_day_start", type_=_M.c.last_monitoring_at.type),
-            _M.c.last_step.is_(None),
-            _M.c.registration_id.is_not(None),
-            _M.c.next_step == Step.REMINDER,
+            *touch_condition(at, bindparam("b_day_start", type_=_M.c.last_monitoring_at.type)),
         )
-        .values(
-            last_monitoring_at=bindparam("b_at"),
-            last_monitoring_source=MonitoringSource.REPORT,
-            updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
-        )
+        .values(touch_values(at, bindparam("b_now", type_=_M.c.updated_at.type)))
         .returning(_M.c.person_id)
     )
 
@@ -219,28 +252,32 @@ def _touch(_dialect: str) -> Any:
 _REGISTERED = _M.c.registration_id.is_not(None)
 
 
+def advance_condition(at: Any) -> Any:
+    """The instant moves forward only (rules.md §4), evaluated under the row's lock."""
+    return or_(_M.c.last_monitoring_at.is_(None), _M.c.last_monitoring_at < at)
+
+
+def advance_values(at: Any, reminder_at: Any, now: Any) -> dict[str, Any]:
+    """The count restarts: pending steps are cancelled, the next one is the reminder."""
+    return {
+        **touch_values(at, now),
+        "last_step": None,
+        "next_step": case((_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()),
+        "next_step_at": case((_REGISTERED, reminder_at), else_=null()),
+    }
+
+
 def _advance(_dialect: str) -> Any:
+    at = bindparam("b_at", type_=_M.c.last_monitoring_at.type)
     return (
         update(_M)
-        .where(
-            _M.c.person_id == bindparam("b_person", type_=_UUID),
-            or_(
-                _M.c.last_monitoring_at.is_(None),
-                _M.c.last_monitoring_at < bindparam("b_at", type_=_M.c.last_monitoring_at.type),
-            ),
-        )
+        .where(_M.c.person_id == bindparam("b_person", type_=_UUID), advance_condition(at))
         .values(
-            last_monitoring_at=bindparam("b_at"),
-            last_monitoring_source=MonitoringSource.REPORT,
-            last_step=None,
-            updated_at=bindparam("b_now", type_=_M.c.updated_at.type),
-            next_step=case(
-                (_REGISTERED, literal(Step.REMINDER, _M.c.next_step.type)), else_=null()
-            ),
-            next_step_at=case(
-                (_REGISTERED, bindparam("b_reminder_at", type_=_M.c.next_step_at.type)),
-                else_=null(),
-            ),
+            advance_values(
+                at,
+                bindparam("b_reminder_at", type_=_M.c.next_step_at.type),
+                bindparam("b_now", type_=_M.c.updated_at.type),
+            )
         )
         .returning(_M.c.person_id)
     )
@@ -313,16 +350,19 @@ def _insert_one(dialect: str) -> Any:
         insert(_R)
         .values({name: bindparam(f"v_{name}", type_=_R.c[name].type) for name in _REPORT_COLUMNS})
         .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
-        .returning(_R.c.client_id)
+        .returning(_R.c.device_id, _R.c.client_id)
     )
 
 
 _INSERT_ONE = DriverStatements(_insert_one)
 
 
-def insert_reports(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Store `location_reports` rows (`intake.report_rows`); a row whose dedupe key (device,
-    client id, recorded_at) is already stored is skipped. The client ids stored.
+def insert_reports(
+    session: Session, rows: list[dict[str, Any]]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """Store `location_reports` rows (`intake.report_rows`, of one device or of a whole group);
+    a row whose dedupe key (device, client id, recorded_at) is already stored is skipped. The
+    (device id, client id) of each row stored.
 
     A few rows (a phone's usual report): one prepared single-row INSERT each. More, on
     PostgreSQL: one INSERT … SELECT FROM unnest(…) for all (`bulk.insert_rows`); SQLite, which
@@ -331,15 +371,19 @@ def insert_reports(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUI
         return set()
     if len(rows) > _ONE_BY_ONE and session.get_bind().dialect.name == "postgresql":
         stored = insert_rows(
-            session, LocationReport, rows, skip_conflicts_on=_DEDUPE_KEY, returning="client_id"
+            session,
+            LocationReport,
+            rows,
+            skip_conflicts_on=_DEDUPE_KEY,
+            returning=("device_id", "client_id"),
         )
         return set(stored)
     statement = _INSERT_ONE.on(session)
-    inserted: set[uuid.UUID] = set()
+    inserted: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for row in rows:
         found = statement.rows(session, {f"v_{name}": row[name] for name in _REPORT_COLUMNS})
         if found:
-            inserted.add(found[0][0])
+            inserted.add((found[0][0], found[0][1]))
     return inserted
 
 

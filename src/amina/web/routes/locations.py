@@ -104,7 +104,7 @@ async def take_reports(
         device = await intake.app_device(bearer, now)
         intake.verify_app(device, signature, raw)
         items = parse_batch(raw, context.settings.max_reports_per_batch)
-        result = await intake.reports(device, items, now)
+        result = await intake.reports(device, items, now, raw=raw)
     answer = IntakeOut(
         accepted=result.accepted,
         duplicates=result.duplicates,
