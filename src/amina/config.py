@@ -152,6 +152,9 @@ class Settings(BaseSettings):
     intake_max_queue: int = Field(default=4096, ge=1)
     intake_max_wait_s: float = Field(default=5.0, gt=0)
     intake_max_active: int = Field(default=128, ge=1)  # per process, past the cheap checks
+    # `amina serve`: allocations between young collections, after freezing what the built app
+    # holds (`web/heap.py`); 0 keeps Python's collector as it is.
+    gc_young_threshold: int = Field(default=10_000, ge=0)
     # Data at rest, the audit anchor, production headers (issue 9).
     # Comma-separated secrets that values may still be encrypted under (`amina keys rotate`).
     retired_secret_keys: SecretStr | None = None

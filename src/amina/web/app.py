@@ -12,7 +12,7 @@ from amina import __version__
 from amina.clock import Clock
 from amina.config import Settings
 from amina.context import AppContext
-from amina.web import request_log
+from amina.web import heap, request_log
 from amina.web.background import BackgroundThreads
 from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
@@ -112,4 +112,6 @@ def app_from_environment() -> FastAPI:
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format=request_log.FORMAT)
     request_log.start(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle(settings.gc_young_threshold)  # last: what the built app holds is frozen
+    return app
