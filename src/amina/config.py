@@ -155,6 +155,7 @@ class Settings(BaseSettings):
     # `amina serve`: allocations between young collections, after freezing what the built app
     # holds (`web/heap.py`); 0 keeps Python's collector as it is.
     gc_young_threshold: int = Field(default=10_000, ge=0)
+    gc_settle_again_after_s: float = Field(default=30.0, ge=0)  # once, after warming up
     # Data at rest, the audit anchor, production headers (issue 9).
     # Comma-separated secrets that values may still be encrypted under (`amina keys rotate`).
     retired_secret_keys: SecretStr | None = None

@@ -45,3 +45,14 @@ def test_zero_leaves_the_collector_as_it_was(collector: None) -> None:
     before = (gc.get_threshold(), gc.get_freeze_count())
     assert heap.settle(0) == 0
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_settling_again_later_freezes_what_was_built_meanwhile(collector: None) -> None:
+    heap.settle(25_000)
+    before = gc.get_freeze_count()
+    built = [Node() for _ in range(5_000)]  # e.g. the first requests' caches
+    timer = heap.settle_again_later(0.01)
+    assert timer is not None
+    timer.join(10)
+    assert gc.get_freeze_count() >= before + len(built)
+    assert heap.settle_again_later(0) is None

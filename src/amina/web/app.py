@@ -113,5 +113,6 @@ def app_from_environment() -> FastAPI:
     logging.basicConfig(level=settings.log_level, format=request_log.FORMAT)
     request_log.start(settings.log_level)
     app = create_app(settings)
-    heap.settle(settings.gc_young_threshold)  # last: what the built app holds is frozen
+    if heap.settle(settings.gc_young_threshold):  # last: what the built app holds is frozen
+        heap.settle_again_later(settings.gc_settle_again_after_s)
     return app

@@ -13,12 +13,16 @@ both measured on the intake (docs/performance.md, "Fourth run"):
 So, once the app is built: collect once (nothing cyclic is left behind to leak), freeze what
 survives (`gc.freeze`: moved to a permanent generation the collector no longer walks; objects
 freed by reference counting are still freed), and collect the young generation every
-`young_threshold` allocations. Cycles made while serving are still collected.
+`young_threshold` allocations. Once more after the first `again_after_s` of serving, for what
+the first requests built to last (compiled statements, the driver, the caches' first entries):
+one full collection then, instead of one every few seconds. Cycles made while serving are
+still collected.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 
 OLDER_THRESHOLDS = (20, 100)  # young collections per middle one, middle ones per full one
 
@@ -32,3 +36,18 @@ def settle(young_threshold: int) -> int:
     gc.freeze()
     gc.set_threshold(young_threshold, *OLDER_THRESHOLDS)
     return gc.get_freeze_count()
+
+
+def settle_again_later(again_after_s: float) -> threading.Timer | None:
+    """Freeze once more after `again_after_s` seconds (0: not), on a daemon timer thread."""
+    if again_after_s <= 0:
+        return None
+    timer = threading.Timer(again_after_s, _collect_and_freeze)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _collect_and_freeze() -> None:
+    gc.collect()
+    gc.freeze()
