@@ -34,8 +34,13 @@ def free_port() -> int:
 
 def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
     """The process environment for `amina` commands: no inherited AMINA_* settings (AMINA_NOW
-    would shift the clock), a fixed secret the load generator shares, and quiet app logging."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AMINA_")}
+    would shift the clock) but the tuning ones (AMINA_GC_*, AMINA_INTAKE_*: what an A/B run
+    varies), a fixed secret the load generator shares, and quiet app logging."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AMINA_") or k.startswith(("AMINA_GC_", "AMINA_INTAKE_"))
+    }
     env.update(
         AMINA_ENV="development",
         AMINA_DATABASE_URL=database_url,
