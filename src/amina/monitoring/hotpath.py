@@ -4,16 +4,18 @@ Per request, in this order:
 1. outside any transaction: the token's claims (cached per token), the device's fixed facts
    (cached per session, `auth/cache.py`), the Ed25519 signature or the OwnTracks MAC, and the
    validation of every report (`intake.prepare`);
-2. a job for the process's group-commit writer (`groupcommit.py`), which runs it together with
-   the jobs of other requests in ONE transaction: one statement reads the revocation state, the
-   monitoring state and everything else the write needs (`monitoring/repo.py`); one INSERT
-   stores the reports; one conditional UPDATE moves monitoring, only when the last monitoring
-   instant moves, and the schedule is recomputed only when its Moscow date moves (the
-   deadlines come from a per-process cache, `schedule.DeadlineCache`);
+2. a payload for the process's group-commit writer (`groupcommit.py`), which hands every
+   intake request of a group to `IntakeWriter.write_all` (`monitoring/hotwrite.py`) in ONE
+   transaction: one statement reads every request's facts (revocation, monitoring state, the
+   fix before) and locks the people's monitoring rows; one INSERT stores all their reports; at
+   most two conditional UPDATEs move monitoring (`monitoring/grouprepo.py` on PostgreSQL; the
+   single-row statements of `monitoring/repo.py` for a group of one and on SQLite). The
+   schedule is recomputed only when a Moscow date moves, from a per-process cache
+   (`schedule.DeadlineCache`);
 3. the answer, after the shared commit.
 
 Rare cases (no monitoring row yet, heartbeats, reports that might reopen a no_geolocation
-deregistration) take the general ORM path, `intake.store`, inside the same job.
+deregistration) take the general ORM path, `intake.store`, inside the same transaction.
 
 `ReportIntake.submit_sync(device, items, now=…)` is the public, blocking, thread-safe entry
 point for other ways in (an MQTT subscriber, a Traccar route): it goes through the same writer
