@@ -117,10 +117,8 @@ def insert_rows(
             result = connection.execute(
                 statement.returning(*(table.c[n] for n in wanted)), list(rows)
             )
-            found = result.all()
-            return (
-                [row[0] for row in found] if isinstance(returning, str) else list(map(tuple, found))
-            )
+            found: list[Any] = [tuple(row) for row in result.all()]
+            return _returned(found, returning)
         connection.execute(insert(table), list(rows))
         return []
     quote = connection.dialect.identifier_preparer.quote
@@ -135,7 +133,11 @@ def insert_rows(
         sql += f" ON CONFLICT ({', '.join(map(quote, skip_conflicts_on))}) DO NOTHING"
     if wanted:
         sql += f" RETURNING {', '.join(map(quote, wanted))}"
-    found = _execute_binary(connection, sql, values, returning=bool(wanted))
+    return _returned(_execute_binary(connection, sql, values, returning=bool(wanted)), returning)
+
+
+def _returned(found: list[Any], returning: str | tuple[str, ...] | None) -> list[Any]:
+    """The rows' tuples, or their one value each when one column name was asked for."""
     return [row[0] for row in found] if isinstance(returning, str) else found
 
 

@@ -4,7 +4,7 @@ request.
 A group of N requests (N people) on PostgreSQL: one read of every request's facts, which locks
 the N monitoring rows in person order (the order every group of every process takes them, so
 groups wait on each other but never deadlock); one insert of all their reports
-(`repo.insert_reports`); one update for the people whose same-day shortcut applies and one for
+(`reportrows.insert_reports`); one update for the people whose same-day shortcut applies and one for
 the rest. That is four round trips for the group instead of about 3N: the per-statement cost
 of the driver and of PostgreSQL was most of a single report's CPU.
 

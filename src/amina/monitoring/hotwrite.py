@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
@@ -36,7 +36,7 @@ from amina.auth.cache import KnownDevice
 from amina.config import Settings
 from amina.errors import DomainError, NotAuthenticated
 from amina.groupcommit import Outcome
-from amina.monitoring import grouprepo, intake, repo
+from amina.monitoring import grouprepo, intake, repo, reportrows
 from amina.monitoring.schedule import DeadlineCache
 from amina.monitoring.schemas import MonitoringOut
 from amina.rules.calendar import moscow_date, moscow_instant
@@ -54,7 +54,9 @@ class Write:
     owntracks: bool
     fixes: list[tuple[uuid.UUID, Fix]]  # the valid reports' fixes, oldest first
 
-    def facts_key(self, horizon: datetime) -> grouprepo.FactsKey:
+    def facts_key(self, horizon: timedelta | None) -> grouprepo.FactsKey:
+        """What its facts are read by: the fix before its oldest one, as far back as a fix can
+        still make it impossible (`horizon`; None: no bound)."""
         before = self.fixes[0][1].recorded_at if self.fixes else self.now
         return grouprepo.FactsKey(
             person_id=self.device.person_id,
@@ -62,7 +64,7 @@ class Write:
             session_id=self.device.session_id,
             before=before,
             earliest=before,
-            horizon=horizon,
+            horizon=datetime.min.replace(tzinfo=UTC) if horizon is None else before - horizon,
         )
 
 
@@ -115,16 +117,10 @@ class IntakeWriter:
         result: intake.IntakeResult = value
         return result
 
-    def _horizon(self, write: Write) -> datetime:
-        before = write.fixes[0][1].recorded_at if write.fixes else write.now
-        if self.speed_horizon is None:
-            return datetime.min.replace(tzinfo=UTC)
-        return before - self.speed_horizon
-
     def _round(
         self, session: Session, items: list[tuple[int, Write]], outcomes: list[Outcome]
     ) -> None:
-        keys = [write.facts_key(self._horizon(write)) for _, write in items]
+        keys = [write.facts_key(self.speed_horizon) for _, write in items]
         fast: list[tuple[int, Write, repo.IntakeFacts]] = []
         for (index, write), facts in zip(
             items, grouprepo.intake_facts_many(session, keys), strict=True
@@ -159,7 +155,9 @@ class IntakeWriter:
         """Count the request's refused reports; whether it needs the general path."""
         rejected = write.prepared.result.rejected
         if rejected:  # counted for the dashboard, in this same commit
-            repo.count_rejections(session, now=write.now, codes=Counter(r.code for r in rejected))
+            reportrows.count_rejections(
+                session, now=write.now, codes=Counter(r.code for r in rejected)
+            )
         return (
             not facts.has_state
             or facts.late_evidence_possible
@@ -186,7 +184,7 @@ class IntakeWriter:
         rows: list[dict[str, Any]] = []
         for _, write, facts in fast:
             rows.extend(self._rows(write, facts))
-        inserted = repo.insert_reports(session, rows)
+        inserted = reportrows.insert_reports(session, rows)
         stored = [self._moves(session, write, facts, inserted) for _, write, facts in fast]
         self._move_monitoring(session, stored)
         for (index, _, _), done in zip(fast, stored, strict=True):

@@ -36,7 +36,7 @@ from amina.bulk import insert_rows
 from amina.cases import service as cases
 from amina.config import Settings
 from amina.errors import InvalidInput
-from amina.monitoring import repo
+from amina.monitoring import reportrows
 from amina.monitoring import state as monitoring_state
 from amina.monitoring.models import LocationReport, MonitoringSource, ReportSource
 from amina.monitoring.schemas import MonitoringOut
@@ -225,7 +225,7 @@ def ingest(
 ) -> IntakeResult:
     prepared = prepare(items, now=now, settings=settings)
     if prepared.result.rejected:
-        repo.count_rejections(
+        reportrows.count_rejections(
             session, now=now, codes=Counter(r.code for r in prepared.result.rejected)
         )
     return store(
