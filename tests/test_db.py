@@ -74,3 +74,28 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     database.dispose()
+
+
+def test_the_group_writers_database(live_url: str, db: Database) -> None:
+    """On PostgreSQL the writer threads get an engine of their own, one connection per thread
+    and no ping before each transaction; what they commit is what everyone reads."""
+    database = Database.connect(live_url)
+    writers = database.for_writers(3)
+    try:
+        if database.is_sqlite:
+            assert writers is database
+        else:
+            assert writers.engine is not database.engine
+            assert writers.engine.pool._pre_ping is False  # type: ignore[attr-defined]
+            assert writers.engine.pool.size() == 3  # type: ignore[attr-defined]
+            assert database.engine.pool._pre_ping is True  # type: ignore[attr-defined]
+        with writers.unit_of_work() as session:
+            session.add(outage(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+        with database.unit_of_work(readonly=True) as session:
+            assert len(session.scalars(select(Outage)).all()) == 1
+    finally:
+        if writers is not database:
+            writers.dispose()
+        database.dispose()
+    # A test's database (sessions bound to one rolled-back transaction) is kept as it is.
+    assert db.for_writers(3) is db

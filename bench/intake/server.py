@@ -34,12 +34,12 @@ def free_port() -> int:
 
 def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
     """The process environment for `amina` commands: no inherited AMINA_* settings (AMINA_NOW
-    would shift the clock) but the tuning ones (AMINA_GC_*, AMINA_INTAKE_*: what an A/B run
-    varies), a fixed secret the load generator shares, and quiet app logging."""
+    would shift the clock) but the tuning ones (AMINA_GC_*, AMINA_GIL_*, AMINA_INTAKE_*: what
+    an A/B run varies), a fixed secret the load generator shares, and quiet app logging."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("AMINA_") or k.startswith(("AMINA_GC_", "AMINA_INTAKE_"))
+        if not k.startswith("AMINA_") or k.startswith(("AMINA_GC_", "AMINA_GIL_", "AMINA_INTAKE_"))
     }
     env.update(
         AMINA_ENV="development",

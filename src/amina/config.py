@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     # holds (`web/heap.py`); 0 keeps Python's collector as it is.
     gc_young_threshold: int = Field(default=10_000, ge=0)
     gc_settle_again_after_s: float = Field(default=30.0, ge=0)  # once, after warming up
+    # `amina serve`: the GIL's switch interval (`web/gil.py`); 0 keeps Python's 5 ms.
+    gil_switch_interval_ms: float = Field(default=0.5, ge=0, le=100)
     # Data at rest, the audit anchor, production headers (issue 9).
     # Comma-separated secrets that values may still be encrypted under (`amina keys rotate`).
     retired_secret_keys: SecretStr | None = None

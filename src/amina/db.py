@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -119,7 +119,7 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-def is_sqlite(url: str) -> bool:
+def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
@@ -141,7 +141,9 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str | URL, *, pool_size: int = 10, echo: bool = False, pre_ping: bool = True
+) -> Engine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -165,7 +167,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args={"connect_timeout": 10},
     )
 
@@ -187,6 +189,20 @@ class Database:
     def connect(cls, url: str, *, pool_size: int = 10) -> Database:
         engine = make_engine(url, pool_size=pool_size)
         return cls(engine, sessionmaker(engine, expire_on_commit=False, autoflush=True))
+
+    def for_writers(self, threads: int) -> Database:
+        """The database as the group-commit writer's threads use it (`groupcommit.py`).
+
+        On PostgreSQL: an engine of its own, one connection per thread, checked out without a
+        liveness ping. The ping is a round trip before every group's transaction, and each
+        round trip of that thread also waits for the GIL while the event loop holds it. A
+        connection that died is invalidated by the failing group; the group's jobs are then
+        run alone, on fresh connections. On SQLite (one writer, no ping), or when sessions are
+        bound to something other than the engine (a test's one outer transaction): this one."""
+        if self.is_sqlite or self.sessions.kw.get("bind") is not self.engine:
+            return self
+        engine = make_engine(self.engine.url, pool_size=max(1, threads), pre_ping=False)
+        return Database(engine, sessionmaker(engine, expire_on_commit=False, autoflush=True))
 
     @property
     def is_sqlite(self) -> bool:

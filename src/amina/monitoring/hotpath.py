@@ -65,8 +65,9 @@ class ReportIntake:
         self.devices = DeviceCache(keys)
         self.store = IntakeWriter(settings, territory)
         threads = 1 if db.is_sqlite else settings.intake_writer_threads
+        self._writer_db = db.for_writers(threads) if writer is None else None
         self.writer = writer or GroupWriter(
-            db,
+            self._writer_db or db,
             threads=threads,
             max_group=settings.intake_max_group,
             max_queue=settings.intake_max_queue,
@@ -97,6 +98,8 @@ class ReportIntake:
 
     def close(self) -> None:
         self.writer.stop()
+        if self._writer_db is not None and self._writer_db is not self.db:
+            self._writer_db.dispose()
 
     # -- admission --------------------------------------------------------------------------
 

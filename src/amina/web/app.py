@@ -12,7 +12,7 @@ from amina import __version__
 from amina.clock import Clock
 from amina.config import Settings
 from amina.context import AppContext
-from amina.web import heap, request_log
+from amina.web import gil, heap, request_log
 from amina.web.background import BackgroundThreads
 from amina.web.console import install as install_console
 from amina.web.errors import install_error_handlers
@@ -113,6 +113,7 @@ def app_from_environment() -> FastAPI:
     logging.basicConfig(level=settings.log_level, format=request_log.FORMAT)
     request_log.start(settings.log_level)
     app = create_app(settings)
+    gil.set_switch_interval(settings.gil_switch_interval_ms)
     if heap.settle(settings.gc_young_threshold):  # last: what the built app holds is frozen
         heap.settle_again_later(settings.gc_settle_again_after_s)
     return app

@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from pydantic import TypeAdapter
 
 from amina.context import AppContext
 from amina.errors import InvalidInput, MalformedRequest
-from amina.monitoring.schemas import IntakeOut, RejectedOut
+from amina.monitoring.answer import intake_json
+from amina.monitoring.schemas import IntakeOut
 from amina.web.deps import bearer_of
 from amina.web.openapi import errors
 
@@ -105,16 +105,7 @@ async def take_reports(
         intake.verify_app(device, signature, raw)
         items = parse_batch(raw, context.settings.max_reports_per_batch)
         result = await intake.reports(device, items, now, raw=raw)
-    answer = IntakeOut(
-        accepted=result.accepted,
-        duplicates=result.duplicates,
-        rejected=[RejectedOut.model_validate(r) for r in result.rejected],
-        monitoring=result.monitoring,
-    )
-    return _INTAKE_OUT.dump_json(answer)
-
-
-_INTAKE_OUT = TypeAdapter(IntakeOut)
+    return intake_json(result)
 
 
 async def lane(context: AppContext, headers: Mapping[str, str], raw: bytes) -> bytes:
