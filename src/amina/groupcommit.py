@@ -40,6 +40,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from amina.db import Database
@@ -290,13 +291,18 @@ class GroupWriter:
 
     def _run_alone(self, pending: _Pending) -> None:
         try:
-            with self.db.unit_of_work() as session:
-                if pending.handler is None:
-                    value = pending.job(session)
-                else:
-                    [(ok, value)] = pending.handler(session, [pending.job])
-                    if not ok:
-                        raise value  # rolls the transaction back
+            try:
+                value = self._in_own_transaction(pending)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                # The connection had died while idle (the writer's are checked out without a
+                # ping, `Database.for_writers`): SQLAlchemy has dropped it; once more, on a
+                # fresh one. Nothing of the job was kept unless the COMMIT itself reached the
+                # server, and the intake's writes are idempotent then (reports dedupe on their
+                # key, monitoring only moves forward).
+                log.warning("a writer connection was lost; running the job again on a new one")
+                value = self._in_own_transaction(pending)
         except BaseException as error:  # answered to the caller, who maps it (a 5xx is a bug)
             if isinstance(error, Overloaded):
                 self.shed += 1
@@ -305,6 +311,15 @@ class GroupWriter:
         self.commits += 1
         self.jobs_done += 1
         _answer_all([(pending, True, value)])
+
+    def _in_own_transaction(self, pending: _Pending) -> Any:
+        with self.db.unit_of_work() as session:
+            if pending.handler is None:
+                return pending.job(session)
+            [(ok, value)] = pending.handler(session, [pending.job])
+            if not ok:
+                raise value  # rolls the transaction back
+            return value
 
 
 def _answer_all(answers: list[tuple[_Pending, bool, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy import text as sa_text
 
 from amina.auth.cache import KnownDevice
 from amina.auth.models import AuthSession, Platform
@@ -252,3 +253,30 @@ def test_a_batch_payload_run_alone_rolls_back_its_refusal(db: Database) -> None:
     writer.stop()
     with db.unit_of_work(readonly=True) as session:
         assert session.get(MonitoringState, stray) is None
+
+
+def test_a_writer_connection_lost_while_idle_costs_no_request(live_url: str) -> None:
+    """The writer's connections are checked out without a ping (`Database.for_writers`): when
+    one has died while idle (a server restart, an idle timeout), the next job is run again on
+    a fresh connection instead of failing."""
+    database = Database.connect(live_url)
+    if database.is_sqlite:
+        database.dispose()
+        pytest.skip("PostgreSQL: SQLite has no server to lose")
+    writers = database.for_writers(1)
+    writer = GroupWriter(writers, threads=1)
+    backend = "SELECT pg_backend_pid()"
+
+    def pid(session: Any) -> int:
+        return int(session.execute(sa_text(backend)).scalar_one())
+
+    try:
+        first = writer.run_sync(pid, 10)
+        with database.engine.connect() as other:
+            other.execute(sa_text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        second = writer.run_sync(pid, 10)  # not an error
+        assert second != first
+    finally:
+        writer.stop()
+        writers.dispose()
+        database.dispose()
