@@ -196,8 +196,9 @@ class Database:
         On PostgreSQL: an engine of its own, one connection per thread, checked out without a
         liveness ping. The ping is a round trip before every group's transaction, and each
         round trip of that thread also waits for the GIL while the event loop holds it. A
-        connection that died is invalidated by the failing group; the group's jobs are then
-        run alone, on fresh connections. On SQLite (one writer, no ping), or when sessions are
+        connection that died while idle is found by the next group instead, which
+        `GroupWriter` then runs job by job, each once more on a fresh connection if its own
+        turns out lost. On SQLite (one writer, no ping), or when sessions are
         bound to something other than the engine (a test's one outer transaction): this one."""
         if self.is_sqlite or self.sessions.kw.get("bind") is not self.engine:
             return self
