@@ -186,8 +186,8 @@ class Database:
     write_wait_s: float = WRITE_WAIT_S
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
-        engine = make_engine(url, pool_size=pool_size)
+    def connect(cls, url: str | URL, *, pool_size: int = 10, pre_ping: bool = True) -> Database:
+        engine = make_engine(url, pool_size=pool_size, pre_ping=pre_ping)
         return cls(engine, sessionmaker(engine, expire_on_commit=False, autoflush=True))
 
     def for_writers(self, threads: int) -> Database:
@@ -202,8 +202,7 @@ class Database:
         bound to something other than the engine (a test's one outer transaction): this one."""
         if self.is_sqlite or self.sessions.kw.get("bind") is not self.engine:
             return self
-        engine = make_engine(self.engine.url, pool_size=max(1, threads), pre_ping=False)
-        return Database(engine, sessionmaker(engine, expire_on_commit=False, autoflush=True))
+        return Database.connect(self.engine.url, pool_size=max(1, threads), pre_ping=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -299,8 +299,9 @@ class GroupWriter:
                 # The connection had died while idle (the writer's are checked out without a
                 # ping, `Database.for_writers`): SQLAlchemy has dropped it; once more, on a
                 # fresh one. Nothing of the job was kept unless the COMMIT itself reached the
-                # server, and the intake's writes are idempotent then (reports dedupe on their
-                # key, monitoring only moves forward).
+                # server; the intake's writes are idempotent then (reports dedupe on their key,
+                # monitoring only moves forward), but for the refused-report counters of the
+                # dashboard, which would count that request's refusals twice.
                 log.warning("a writer connection was lost; running the job again on a new one")
                 value = self._in_own_transaction(pending)
         except BaseException as error:  # answered to the caller, who maps it (a 5xx is a bug)

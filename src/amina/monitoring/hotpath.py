@@ -65,9 +65,9 @@ class ReportIntake:
         self.devices = DeviceCache(keys)
         self.store = IntakeWriter(settings, territory)
         threads = 1 if db.is_sqlite else settings.intake_writer_threads
-        self._writer_db = db.for_writers(threads) if writer is None else None
+        self._writer_db = db if writer is not None else db.for_writers(threads)
         self.writer = writer or GroupWriter(
-            self._writer_db or db,
+            self._writer_db,
             threads=threads,
             max_group=settings.intake_max_group,
             max_queue=settings.intake_max_queue,
@@ -98,7 +98,7 @@ class ReportIntake:
 
     def close(self) -> None:
         self.writer.stop()
-        if self._writer_db is not None and self._writer_db is not self.db:
+        if self._writer_db is not self.db:
             self._writer_db.dispose()
 
     # -- admission --------------------------------------------------------------------------

@@ -292,9 +292,6 @@ class IntakeWriter:
     def _view(
         self, session: Session, facts: repo.IntakeFacts, last: datetime | None, clock_s: float
     ) -> MonitoringOut:
-        # Built from values this process computed (aware instants): not validated again. Every
-        # field is given: a default_factory left to model_construct costs an inspect.signature
-        # per call (a fifth of a report's CPU, py-spy).
         if last is None:
             return MonitoringOut()
         if facts.registration_id is None:
@@ -306,6 +303,9 @@ class IntakeWriter:
 
 
 def _monitoring_view(last: datetime, deadlines: Deadlines | None) -> MonitoringOut:
+    # Built from values this process computed (aware instants): not validated again. Every
+    # field is given: a default_factory left to model_construct costs an inspect.signature per
+    # call (a fifth of a report's CPU, py-spy).
     return MonitoringOut.model_construct(
         last_monitoring_at=last,
         reminder_at=None if deadlines is None else deadlines.reminder_at,
