@@ -72,7 +72,10 @@ def _verified_claims(key: bytes, token: str, audience: str) -> dict[str, Any]:
     header = orjson.loads(_segment(head))
     if not isinstance(header, dict) or header.get("alg") != ALGORITHM or "crit" in header:
         raise ValueError("not an HS256 token")
-    expected = hmac.digest(key, f"{head}.{payload}".encode("ascii"), "sha256")
+    # hmac.new, not the one-shot hmac.digest: the one-shot releases the GIL around a 3 µs hash,
+    # and taking it back behind the group-commit writer cost the event loop up to a switch
+    # interval per request (docs/performance.md, "Sixth run").
+    expected = hmac.new(key, f"{head}.{payload}".encode("ascii"), hashlib.sha256).digest()
     if not hmac.compare_digest(expected, _segment(signature)):
         raise ValueError("bad signature")
     claims = orjson.loads(_segment(payload))
