@@ -90,6 +90,7 @@ bench: setup postgres ## Run the benchmarks (results: docs/performance.md)
 	$(BIN)/python -m bench.intake --all
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.intake.wrk
+	$(BIN)/python -m bench.intake.flatness
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -295,11 +295,28 @@ def measure(
     )
 
 
-def bench_database(args: argparse.Namespace, database: str, devices: int, out: Path) -> list[Any]:
+@dataclass
+class Population:
+    """A seeded, migrated database and what serving it needs."""
+
+    database: str
+    devices: int
+    url: str
+    pg: str | None  # the scratch PostgreSQL database's name
+    env: dict[str, str]
+    fleet: Fleet
+    work: Path
+    stored: int  # location reports stored before the run
+
+
+def prepare_population(
+    args: argparse.Namespace, database: str, devices: int, *, stored_reports: int = 0
+) -> Population:
+    """Migrate and seed `devices` registered devices (the first ones with OwnTracks
+    credentials), and on PostgreSQL store `stored_reports` old reports (flatness)."""
     work = Path(args.work) / f"{database}-{devices}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    log = work / "log.txt"
     pg_name = f"amina_wrk_{devices}"
     if database == "sqlite":
         url, pg = f"sqlite:///{work}/amina.sqlite3", None
@@ -309,17 +326,40 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     env.update(dict(item.split("=", 1) for item in args.server_env))
     if args.pythonpath:  # measure another checkout's code (e.g. `git archive main src`)
         env["PYTHONPATH"] = args.pythonpath
-    with log.open("a") as handle:
+    with (work / "log.txt").open("a") as handle:
         migrate(env, handle)
     fleet = Fleet(devices)
     now = datetime.now(UTC)
     seed(url, fleet, now=now)
     give_owntracks(url, fleet, OWNTRACKS_DEVICES)
     stored = 0
-    if args.stored_reports and database == "postgresql":
-        took = store_history(url, args.stored_reports, now=now)
+    if stored_reports and database == "postgresql":
+        took = store_history(url, stored_reports, now=now)
         stored = count_reports(url)
         print(f"stored history: {stored:,} reports in {took:.0f} s", flush=True)
+    return Population(database, devices, url, pg, env, fleet, work, stored)
+
+
+def warm_up(port: int, population: Population, kinds: list[str], seconds: float) -> None:
+    """Not measured: every device once (a process that has run for 15 minutes has seen every
+    phone), so the per-process caches hold them all. (The app's sessions serve the batches
+    too.)"""
+    fleet, work = population.fleet, population.work
+    for kind in ["single"] + (["owntracks"] if "owntracks" in kinds else []):
+        count = min(fleet.count, 100_000 if kind == "single" else OWNTRACKS_DEVICES)
+        warm = write_requests(
+            work / "warm.txt", fleet, kind, count, datetime.now(UTC) - timedelta(minutes=10), 99
+        )
+        # Long enough to send each request once at ~700 req/s.
+        run_wrk(f"http://127.0.0.1:{port}", warm, 64, max(seconds, count / 700))
+
+
+REQUESTS_PER_ROUND = {"single": 40_000, "batch100": 800, "owntracks": 40_000}
+
+
+def bench_database(args: argparse.Namespace, database: str, devices: int, out: Path) -> list[Any]:
+    population = prepare_population(args, database, devices, stored_reports=args.stored_reports)
+    work, pg = population.work, population.pg
     rows: list[Any] = []
     ceiling_port = free_port()
     ceiling = start_ceiling(ceiling_port, work / "ceiling.log")
@@ -327,34 +367,19 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     try:
         for workers in args.workers if database == "postgresql" else [1]:
             port = free_port()
-            server = Server(env, port, workers, work / f"serve-{workers}.log")
+            server = Server(population.env, port, workers, work / f"serve-{workers}.log")
             server.start()
             try:
-                # Warm-up, not measured: every device once (a process that has run for 15
-                # minutes has seen every phone), so the per-process caches hold them all.
-                # (The app's sessions serve the batches too.)
-                for kind in ["single"] + (["owntracks"] if "owntracks" in args.kinds else []):
-                    count = min(fleet.count, 100_000 if kind == "single" else OWNTRACKS_DEVICES)
-                    warm = write_requests(
-                        work / "warm.txt",
-                        fleet,
-                        kind,
-                        count,
-                        datetime.now(UTC) - timedelta(minutes=10),
-                        99,
-                    )
-                    # Long enough to send each request once at ~700 req/s.
-                    run_wrk(f"http://127.0.0.1:{port}", warm, 64, max(args.warmup, count / 700))
+                warm_up(port, population, args.kinds, args.warmup)
                 salt = 0
                 for kind in args.kinds:
                     for concurrency in args.concurrency:
                         salt += 1
-                        count = {"single": 40_000, "batch100": 800, "owntracks": 40_000}[kind]
                         requests_file = write_requests(
                             work / f"{kind}-{concurrency}.txt",
-                            fleet,
+                            population.fleet,
                             kind,
-                            count,
+                            REQUESTS_PER_ROUND[kind],
                             datetime.now(UTC),
                             salt,
                         )
@@ -387,7 +412,7 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                             )
                         requests_file.unlink()
                         row = summarise(database, devices, workers, kind, concurrency, rounds)
-                        row["stored_reports"] = stored
+                        row["stored_reports"] = population.stored
                         rows.append(row)
                         print(json.dumps(row), flush=True)
                         (out.with_suffix(".partial.json")).write_text(json.dumps(rows, indent=1))
@@ -458,6 +483,25 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(out: Path, rows: list[Any], table: str) -> None:
+    """`out`.json (every number) and `out`.md (the table), and the table on the console."""
+    out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    out.with_suffix(".md").write_text(table)
+    print(table)
+
+
+def add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
+    """Options this benchmark shares with `bench.intake.flatness`."""
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per wrk round")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per server")
+    p.add_argument(
+        "--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    p.add_argument("--work", default=work)
+    p.add_argument("--out", type=Path, default=Path("bench/results"))
+    p.add_argument("--keep", action="store_true")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.intake.wrk", description=__doc__)
     p.add_argument("--databases", default="sqlite,postgresql")
@@ -465,15 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kinds", default=",".join(KINDS))
     p.add_argument("--concurrency", default="16,64,256,1024")
     p.add_argument("--workers", default="1,2", help="amina serve --workers on PostgreSQL")
-    p.add_argument("--duration", type=float, default=10.0, help="seconds per wrk round")
     p.add_argument("--rounds", type=int, default=2, help="ceiling+intake pairs per cell")
-    p.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per server")
-    p.add_argument(
-        "--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    p.add_argument("--work", default="/tmp/amina-wrk-bench")
-    p.add_argument("--out", type=Path, default=Path("bench/results"))
-    p.add_argument("--keep", action="store_true")
+    add_run_options(p, work="/tmp/amina-wrk-bench")
     p.add_argument(
         "--stored-reports",
         type=int,
@@ -504,9 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     for database in args.databases.split(","):
         for devices in (int(d) for d in args.devices.split(",")):
             rows += bench_database(args, database, devices, out)
-    out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
-    out.with_suffix(".md").write_text(markdown(rows))
-    print(markdown(rows))
+    write_results(out, rows, markdown(rows))
     return 0
 
 
