@@ -139,8 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=6, help="large rounds (one more small)")
     add_run_options(p, work="/tmp/amina-flatness-bench")
     args = p.parse_args(argv)
-    # what prepare_population reads from the wrk benchmark's options
-    args.server_env, args.pythonpath = [], None
     kinds = [k for k in args.kinds.split(",") if k]
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)

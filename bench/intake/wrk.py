@@ -500,6 +500,14 @@ def add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
     p.add_argument("--work", default=work)
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="AMINA_X=VALUE",
+        help="a setting for the servers under test (repeatable)",
+    )
+    p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -518,16 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL: old reports stored before the run (flatness), e.g. 20000000",
     )
     p.add_argument(
-        "--server-env",
-        action="append",
-        default=[],
-        metavar="AMINA_X=VALUE",
-        help="a setting for the servers under test (repeatable)",
-    )
-    p.add_argument(
         "--py-spy", type=Path, help="record a py-spy profile of each intake round into this folder"
     )
-    p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
     args = p.parse_args(argv)
     args.kinds = [k for k in args.kinds.split(",") if k]
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
