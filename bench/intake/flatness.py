@@ -43,7 +43,8 @@ from .wrk import (
 
 def pair_ratios(small: list[float], large: list[float]) -> list[float]:
     """Each large round against the mean of the small rounds either side of it (rounds go
-    small, large, small, large, …; the last large one has a small one before it only)."""
+    small, large, small, …, small; were the closing small round missing, the last large one is
+    compared with the one before it)."""
     ratios = []
     for index, rate in enumerate(large):
         around = small[index : index + 2]

@@ -13,9 +13,8 @@ def test_a_drift_of_the_machine_all_but_cancels_out() -> None:
     # the machine slows down 10 % a round; the large population is 5 % slower than the small
     small = [1000.0 * 0.9**k for k in range(0, 7, 2)]
     large = [0.95 * 1000.0 * 0.9**k for k in range(1, 7, 2)]
+    # (against the first small round alone, the drift would read as 15-44 % slower)
     assert pair_ratios(small, large) == pytest.approx([0.95] * 3, abs=0.006)
-    # against the first small round alone, the drift would read as 15-44 % slower
-    assert [round(rate / small[0], 2) for rate in large] == [0.85, 0.69, 0.56]
 
 
 def test_the_last_large_round_may_have_a_small_round_before_it_only() -> None:
