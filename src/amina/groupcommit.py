@@ -26,6 +26,12 @@ one outcome per payload, `(True, value)` or `(False, DomainError)`, and may use 
 for all of them (the report intake: `monitoring/grouprepo.py`). The payloads come in the
 group's order (by key, stable), after the group's plain jobs. Run alone (when the group failed),
 a payload is a group of one, and a refusal rolls its transaction back.
+
+A payload may come with a `check`: work the writer's thread does for it before the group's
+transaction opens (the intake's Ed25519 signature check, which releases the GIL, so the event
+loop goes on taking requests meanwhile, and costs the loop no hop of its own). A check that
+raises a `DomainError` refuses that payload alone: it is answered with the error and never
+reaches the transaction.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ T = TypeVar("T")
 Job = Callable[[Session], Any]
 Outcome = tuple[bool, Any]
 BatchHandler = Callable[[Session, list[Any]], list[Outcome]]
+Check = Callable[[], None]
 
 
 class _LoopAnswer:
@@ -74,6 +81,7 @@ class _Pending:
     future: Future[Any] | _LoopAnswer
     key: object = None
     handler: BatchHandler | None = None
+    check: Check | None = None
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -165,11 +173,13 @@ class GroupWriter:
         """The same, for a thread that may block (never call it on an event loop)."""
         return self.submit(job, key).result(timeout_s)
 
-    async def run_batch(self, handler: BatchHandler, payload: Any, key: object = None) -> Any:
+    async def run_batch(
+        self, handler: BatchHandler, payload: Any, key: object = None, check: Check | None = None
+    ) -> Any:
         """Hand `payload` to `handler` with the rest of its group's; returns its value after
-        the commit, or raises its refusal."""
+        the commit, or raises its refusal (or `check`'s, run first, outside the transaction)."""
         answer = _LoopAnswer(asyncio.get_running_loop())
-        self._put(_Pending(payload, answer, key, handler), key)
+        self._put(_Pending(payload, answer, key, handler, check), key)
         return await answer.waiter
 
     def run_batch_sync(
@@ -178,9 +188,10 @@ class GroupWriter:
         payload: Any,
         timeout_s: float | None = None,
         key: object = None,
+        check: Check | None = None,
     ) -> Any:
         future: Future[Any] = Future()
-        self._put(_Pending(payload, future, key, handler), key)
+        self._put(_Pending(payload, future, key, handler, check), key)
         return future.result(timeout_s)
 
     @property
@@ -211,7 +222,7 @@ class GroupWriter:
         while True:
             group, stopping = self._take_group(jobs)
             if group:
-                self._run_group(self._fresh(group))
+                self._run_group(self._checked(self._fresh(group)))
             if stopping:
                 return
 
@@ -242,6 +253,23 @@ class GroupWriter:
             else:
                 kept.append(pending)
         kept.sort(key=lambda pending: "" if pending.key is None else str(pending.key))
+        return kept
+
+    def _checked(self, group: list[_Pending]) -> list[_Pending]:
+        """Run the payloads' checks, before the transaction; answer each refused one alone.
+        (Never raises: an error escaping here would end the writer's thread.)"""
+        kept: list[_Pending] = []
+        refused: list[tuple[_Pending, bool, Any]] = []
+        for pending in group:
+            if pending.check is not None:
+                try:
+                    pending.check()
+                except Exception as error:  # a DomainError is its answer; anything else a 500
+                    refused.append((pending, False, error))
+                    continue
+            kept.append(pending)
+        if refused:
+            _answer_all(refused)
         return kept
 
     def _run_group(self, group: list[_Pending]) -> None:

@@ -240,6 +240,59 @@ def test_a_batch_handler_gets_its_group_in_one_call(db: Database) -> None:
     assert all(isinstance(answers[n], NotAuthenticated) for n in (3, 6))
 
 
+def test_checks_run_on_the_writer_before_the_transaction_and_refuse_alone(db: Database) -> None:
+    writer = GroupWriter(db, threads=1)
+    running, opened = threading.Event(), threading.Event()
+    gate = writer.submit(lambda session: (running.set(), opened.wait(10)))
+    assert running.wait(10)  # the writer is busy: what comes next is one group
+    events: list[str] = []
+
+    def handler(session: Any, payloads: list[int]) -> list[Outcome]:
+        events.append(f"handler {payloads} in a transaction: {session.in_transaction()}")
+        return [(True, p * 10) for p in payloads]
+
+    def check(n: int) -> Callable[[], None]:
+        def run() -> None:
+            events.append(f"check {n} on {threading.current_thread().name}")
+            if n == 2:
+                raise NotAuthenticated("not signed by this device", code="invalid_signature")
+            if n == 3:
+                raise RuntimeError("a bug in a check")
+
+        return run
+
+    answers: dict[int, object] = {}
+
+    def send(n: int) -> None:
+        try:
+            answers[n] = writer.run_batch_sync(handler, n, 10, key=n, check=check(n))
+        except Exception as error:  # each answer is asserted below
+            answers[n] = error
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in (1, 2, 3, 4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while writer.queued < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    opened.set()
+    for thread in threads:
+        thread.join(10)
+    gate.result(10)
+    assert answers[1] == 10 and answers[4] == 40
+    assert isinstance(answers[2], NotAuthenticated)
+    assert isinstance(answers[3], RuntimeError)  # answered (a 500), not the end of the thread
+    assert writer.run_batch_sync(handler, 5, 10) == 50  # the writer's thread goes on
+    writer.stop()
+    assert events[:5] == [
+        "check 1 on amina-writer-0",
+        "check 2 on amina-writer-0",
+        "check 3 on amina-writer-0",
+        "check 4 on amina-writer-0",
+        "handler [1, 4] in a transaction: True",
+    ]
+
+
 def test_a_batch_payload_run_alone_rolls_back_its_refusal(db: Database) -> None:
     writer = GroupWriter(db, threads=1)
     stray = uuid.uuid4()

@@ -187,6 +187,44 @@ def test_a_tampered_body_fails_its_signature(registered: Registered) -> None:
     assert response.status_code == 401
 
 
+def test_a_body_not_signed_by_this_device_is_refused_before_its_contents(
+    registered: Registered, db: Database
+) -> None:
+    """The Ed25519 check runs on the writer's thread, after the body is parsed on the event
+    loop; a body that is not the device's is still refused as such, whatever it holds."""
+    _, migrant = registered
+    before = len(stored(db)), migrant.me()["monitoring"]
+    other = Ed25519PrivateKey.generate()
+    for body in (
+        b"{not json",
+        json.dumps({"reports": "many"}).encode(),
+        json.dumps({"reports": [migrant.location() for _ in range(501)]}).encode(),
+        json.dumps({"reports": [migrant.location()]}).encode(),
+    ):
+        response = migrant.http.post(
+            "/api/v1/me/locations",
+            content=body,
+            headers={
+                **migrant.auth,
+                "Content-Type": "application/json",
+                "Amina-Signature": b64url_encode(other.sign(body)),
+            },
+        )
+        assert response.status_code == 401, body[:40]
+        assert response.json()["error"]["code"] == "invalid_signature"
+    assert (len(stored(db)), migrant.me()["monitoring"]) == before  # nothing was stored
+    signed_but_malformed = migrant.http.post(
+        "/api/v1/me/locations",
+        content=b"{not json",
+        headers={
+            **migrant.auth,
+            "Content-Type": "application/json",
+            "Amina-Signature": b64url_encode(migrant.key.sign(b"{not json")),
+        },
+    )
+    assert signed_but_malformed.status_code == 400
+
+
 def test_reports_before_registration_are_kept(signed_in: Registered) -> None:
     _, migrant = signed_in
     response = migrant.report(migrant.location())

@@ -17,7 +17,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from amina.context import AppContext
-from amina.errors import InvalidInput, MalformedRequest
+from amina.errors import DomainError, InvalidInput, MalformedRequest
 from amina.monitoring.answer import intake_json
 from amina.monitoring.schemas import IntakeOut
 from amina.web.deps import bearer_of
@@ -102,9 +102,13 @@ async def take_reports(
     async with intake.admitted():
         now = context.clock.now()
         device = await intake.app_device(bearer, now)
-        intake.verify_app(device, signature, raw)
-        items = parse_batch(raw, context.settings.max_reports_per_batch)
-        result = await intake.reports(device, items, now, raw=raw)
+        check = intake.signature_check(device, signature, raw)
+        try:
+            items = parse_batch(raw, context.settings.max_reports_per_batch)
+        except DomainError:
+            check()  # a body that is not the device's is refused as such, first
+            raise
+        result = await intake.reports(device, items, now, raw=raw, check=check)
     return intake_json(result)
 
 
