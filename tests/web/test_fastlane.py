@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from amina.auth.devices import b64url_encode
-from amina.web.fastlane import AminaApp
+from amina.web.fastlane import AminaApp, _send_whole
 from tests.conftest import Recorded
 from tests.support.migrant import Migrant
 
@@ -199,3 +201,63 @@ def test_each_answer_is_in_the_request_log(
         client.post("/owntracks/pub", content=b"{}")
     lines = [r.getMessage() for r in caplog.records if r.name == "amina.requests"]
     assert any(line.startswith("POST /owntracks/pub 401 ") for line in lines), lines
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.events: list[bytes | str] = []
+
+    def write(self, data: bytes) -> None:
+        self.events.append(data)
+
+    def close(self) -> None:
+        self.events.append("closed")
+
+    def get_extra_info(self, name: str) -> str:
+        return f"extra {name}"
+
+
+class _Cycle:
+    """uvicorn's request cycle as `_send_whole` sees it: `send` is its bound method, and it
+    writes each message to `self.transport` (and closes it after the body when asked to)."""
+
+    def __init__(self, *, close: bool = False) -> None:
+        self.transport: Any = _Transport()
+        self.close = close
+        self.peer = ""
+
+    async def send(self, message: MutableMapping[str, Any]) -> None:
+        self.peer = self.transport.get_extra_info("peername")  # other attributes pass through
+        self.transport.write(message["type"].encode())
+        if message["type"] == "http.response.body" and self.close:
+            self.transport.close()
+
+
+START = {"type": "http.response.start", "status": 200, "headers": []}
+BODY = {"type": "http.response.body", "body": b"{}"}
+
+
+def test_an_answer_goes_to_the_socket_in_one_write() -> None:
+    cycle = _Cycle()
+    transport = cycle.transport
+    asyncio.run(_send_whole(cycle.send, START, BODY))
+    assert transport.events == [b"http.response.starthttp.response.body"]
+    assert cycle.transport is transport  # given back
+    assert cycle.peer == "extra peername"
+
+
+def test_an_answer_that_closes_the_connection_is_written_first() -> None:
+    cycle = _Cycle(close=True)
+    transport = cycle.transport
+    asyncio.run(_send_whole(cycle.send, START, BODY))
+    assert transport.events == [b"http.response.starthttp.response.body", "closed"]
+
+
+def test_another_servers_send_gets_the_two_messages() -> None:
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(_send_whole(send, START, BODY))
+    assert sent == [START, BODY]
