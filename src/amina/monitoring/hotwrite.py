@@ -293,7 +293,7 @@ class IntakeWriter:
         self, session: Session, facts: repo.IntakeFacts, last: datetime | None, clock_s: float
     ) -> MonitoringOut:
         if last is None:
-            return MonitoringOut()
+            return intake.no_monitoring()
         if facts.registration_id is None:
             return _monitoring_view(last, None)
         deadlines = self.deadlines.deadlines(
