@@ -131,9 +131,8 @@ def intake_facts_many(session: Session, keys: Sequence[FactsKey]) -> list[repo.I
             params = {
                 "ords": _ints(i for i, _ in shape),
                 "person_ids": _uuids(k.person_id for _, k in shape),
-                "keys": _uuids(
-                    (k.session_id or k.device_id) if by_session else k.device_id for _, k in shape
-                ),
+                # the session's id; the device's when there is none (OwnTracks)
+                "keys": _uuids(k.session_id or k.device_id for _, k in shape),
                 "befores": _instants(k.before for _, k in shape),
                 "horizons": _instants(k.horizon for _, k in shape),
                 "earliests": _instants(k.earliest for _, k in shape),
