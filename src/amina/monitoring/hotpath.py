@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -47,6 +47,19 @@ from amina.monitoring.schedule import DeadlineCache
 from amina.rules.territory import Territory
 
 T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def signed_first(check: Check | None) -> Iterator[None]:
+    """A request refused on the event loop, before the writer, runs its signature check
+    first: a body that is not the device's is refused as such, before anything is said
+    about its contents."""
+    try:
+        yield
+    except DomainError:
+        if check is not None:
+            check()
+        raise
 
 
 class ReportIntake:
@@ -197,15 +210,9 @@ class ReportIntake:
     ) -> intake.IntakeResult:
         """Validate here, store in the next group commit; returns after that commit. `raw`:
         the JSON body the items were parsed from (`intake.prepare` may scan it once). `check`
-        (`signature_check`'s): run on the writer's thread first; its refusal is the answer.
-        A request refused here, before the writer, runs its check first: a body that is not
-        the device's is refused as such, before anything is said about its contents."""
-        try:
+        (`signature_check`'s): run on the writer's thread first; its refusal is the answer."""
+        with signed_first(check):
             write = self.prepare_write(device, items, now, owntracks=owntracks, raw=raw)
-        except DomainError:
-            if check is not None:
-                check()
-            raise
         result: intake.IntakeResult = await self.writer.run_batch(
             self.store.write_all, write, key=device.person_id, check=check
         )

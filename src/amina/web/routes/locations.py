@@ -17,8 +17,9 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from amina.context import AppContext
-from amina.errors import DomainError, InvalidInput, MalformedRequest
+from amina.errors import InvalidInput, MalformedRequest
 from amina.monitoring.answer import intake_json
+from amina.monitoring.hotpath import signed_first
 from amina.monitoring.schemas import IntakeOut
 from amina.web.deps import bearer_of
 from amina.web.openapi import errors
@@ -103,11 +104,8 @@ async def take_reports(
         now = context.clock.now()
         device = await intake.app_device(bearer, now)
         check = intake.signature_check(device, signature, raw)
-        try:
+        with signed_first(check):
             items = parse_batch(raw, context.settings.max_reports_per_batch)
-        except DomainError:
-            check()  # a body that is not the device's is refused as such, first
-            raise
         result = await intake.reports(device, items, now, raw=raw, check=check)
     return intake_json(result)
 
