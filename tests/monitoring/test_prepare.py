@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 
@@ -64,7 +65,7 @@ def outcome(items: list[Any], raw: bytes | None = None) -> object:
         return ("422", error.code, error.message)
     result = prepared.result
     return (
-        [r.model_dump() for r in prepared.valid],
+        [msgspec.structs.asdict(r) for r in prepared.valid],
         result.accepted,
         result.duplicates,
         result.rejected,
@@ -199,16 +200,27 @@ def test_clean_batches_are_accepted_whole(count: int) -> None:
     assert not prepared.result.rejected and not prepared.result.duplicates
 
 
+def prepared_both_ways(items: list[Any]) -> list[Any]:
+    """`prepare` given the body (msgspec's fast path) and not (pydantic alone): the same."""
+    raw = orjson.dumps({"reports": items})
+    fast, slow = (prepare(items, now=NOW, settings=SETTINGS, raw=body) for body in (raw, None))
+    assert [msgspec.structs.asdict(r) for r in fast.valid] == [
+        msgspec.structs.asdict(r) for r in slow.valid
+    ]
+    assert fast.result == slow.result
+    return [fast, slow]
+
+
 @pytest.mark.parametrize("written", ["2026-11-20T09:53:00+03:00", "2026-11-20T06:53:00Z"])
 def test_recorded_at_comes_out_in_utc_at_the_same_instant(written: str) -> None:
-    (valid,) = prepare([report(recorded_at=written)], now=NOW, settings=SETTINGS).valid
+    (valid,) = prepared_both_ways([report(recorded_at=written)])[0].valid
     assert valid.recorded_at.tzinfo is UTC
     assert valid.recorded_at == datetime(2026, 11, 20, 9, 53, tzinfo=MOSCOW)
     assert valid.recorded_at.utcoffset() == timedelta(0)
 
 
 def _rejection(recorded_at: datetime) -> str | None:
-    prepared = prepare([report(recorded_at=recorded_at.isoformat())], now=NOW, settings=SETTINGS)
+    prepared = prepared_both_ways([report(recorded_at=recorded_at.isoformat())])[0]
     rejected = prepared.result.rejected
     assert len(prepared.valid) + len(rejected) == 1
     return rejected[0].code if rejected else None
