@@ -11,10 +11,9 @@ Table and column names come from the models' metadata, never from input.
 
 from __future__ import annotations
 
-import enum
+import functools
 import json
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column, Connection, bindparam, insert, update
@@ -22,6 +21,7 @@ from sqlalchemy import types as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from amina.binarray import ENCODERS
 from amina.db import table_of
 
 Row = dict[str, Any]
@@ -49,47 +49,34 @@ def _array_type(column: Column[Any]) -> tuple[str, str]:
     raise TypeError(f"no array type for {column.table.name}.{column.name}: {column.type!r}")
 
 
-def _enum_value(value: Any) -> Any:
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:  # the same guard as UtcDateTime's
-        raise ValueError("naive datetime in a bulk write")
-    return value.astimezone(UTC)
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
-    """How a column's Python values become driver values (chosen once per column)."""
+@functools.lru_cache(maxsize=512)
+def _column_kind(table: Any, name: str) -> tuple[str, bool]:
+    """(the array's element type, whether values are JSON to serialise first), once per column
+    (a Table hashes and compares by identity)."""
+    column = table.c[name]
     kind = column.type
     if isinstance(kind, sa.TypeDecorator):
         kind = kind.impl_instance
-    if isinstance(kind, sa.JSON):
-        return _json
-    if isinstance(kind, sa.DateTime):
-        return _utc
-    if isinstance(kind, sa.String):  # Enum columns are VARCHARs of stable codes
-        return _enum_value
-    return None
+    return _array_type(column)[0], isinstance(kind, sa.JSON)
 
 
-def _arrays(table: Any, rows: Sequence[Row]) -> tuple[list[str], list[str], dict[str, list[Any]]]:
+def _arrays(table: Any, rows: Sequence[Row]) -> tuple[list[str], list[str], dict[str, Any]]:
+    """Each column's values as one array in PostgreSQL's binary format (`binarray`): datetimes
+    must be aware (sent as the instant), enums are sent as their codes."""
     names = list(rows[0])
     params: list[str] = []
-    values: dict[str, list[Any]] = {}
+    values: dict[str, Any] = {}
     for index, name in enumerate(names):
-        column = table.c[name]
-        element, _ = _array_type(column)
+        element, is_json = _column_kind(table, name)
         params.append(f"%(a{index})b::{element}[]")  # %b: sent in binary, no text escaping
-        convert = _converter(column)
         column_values = [row[name] for row in rows]
-        if convert is not None:
-            column_values = [None if v is None else convert(v) for v in column_values]
-        values[f"a{index}"] = column_values
+        if is_json:
+            column_values = [None if v is None else _json(v) for v in column_values]
+        values[f"a{index}"] = ENCODERS[element](column_values)
     return names, params, values
 
 
