@@ -77,9 +77,7 @@ def _packed(cls: type[BinaryArray], element_oid: int, size: int, code: str) -> E
     return encode
 
 
-def _joined(
-    cls: type[BinaryArray], element_oid: int, element: Callable[[Any], bytes]
-) -> Encoder:
+def _joined(cls: type[BinaryArray], element_oid: int, element: Callable[[Any], bytes]) -> Encoder:
     """Elements of their own lengths: `element` gives each one's length and bytes. A value
     that is the very object before it (the request's device, person and arrival instant, on
     each of its rows) reuses its bytes."""
