@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from amina.rules.calendar import MOSCOW
-from amina.rules.reports import Fix, as_utc
+from amina.rules.reports import as_utc
 
 
 def moscow_rfc3339(value: datetime) -> str:
@@ -107,8 +107,3 @@ class LocationIn(RequestModel):
     @property
     def is_heartbeat(self) -> bool:
         return self.lat is None
-
-    def fix(self) -> Fix | None:
-        if self.lat is None or self.lon is None:
-            return None
-        return Fix(self.lat, self.lon, self.recorded_at, self.accuracy_m or 0.0)
