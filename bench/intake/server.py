@@ -212,7 +212,13 @@ def machine_busy() -> tuple[float, float]:
     return (total - idle) / CLOCK_TICKS, total / CLOCK_TICKS
 
 
-def _descendants(root: int, times: Mapping[int, ProcessTimes]) -> set[int]:
+def machine_steal() -> float:
+    """CPU seconds the hypervisor took from this machine since boot (/proc/stat's steal)."""
+    values = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return int(values[7]) / CLOCK_TICKS
+
+
+def descendants(root: int, times: Mapping[int, ProcessTimes]) -> set[int]:
     family, grew = {root}, True
     while grew:
         grew = False
@@ -233,7 +239,7 @@ def cpu_split(
     """CPU seconds spent between two snapshots by the server, by PostgreSQL for it (its backends
     and the shared auxiliary processes), by this load generator, and by everything else (other
     people's work on the machine: the noise)."""
-    server = _descendants(server_pid, after) if server_pid else set()
+    server = descendants(server_pid, after) if server_pid else set()
     split = {"server": 0.0, "postgres": 0.0, "loadgen": 0.0, "other": 0.0}
     for pid, process in after.items():
         spent = process.cpu_s - (before[pid].cpu_s if pid in before else 0.0)
@@ -257,7 +263,7 @@ def server_processes(
     whether `--workers 2` really shared the work."""
     spent = [
         after[pid].cpu_s - (before[pid].cpu_s if pid in before else 0.0)
-        for pid in _descendants(server_pid, after)
+        for pid in descendants(server_pid, after)
         if pid in after
     ]
     return sorted((s for s in spent if s > 0), reverse=True)

@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -34,6 +35,7 @@ from amina.auth.models import Device
 from amina.db import table_of
 from amina.keys import Keys
 
+from . import cpuquota
 from .fleet import BENCH_SECRET_KEY, Fleet
 from .history import store_history
 from .seed import seed
@@ -42,10 +44,14 @@ from .server import (
     Server,
     cpu_split,
     create_postgres,
+    descendants,
     drop_postgres,
     free_port,
+    machine_busy,
+    machine_steal,
     migrate,
     server_env,
+    server_processes,
     snapshot,
 )
 
@@ -67,6 +73,12 @@ class Round:
     errors: int
     cpu_ms_per_request: float | None
     postgres_ms_per_request: float | None
+    # Where the machine's cores went in the round: busy in all (of 2.0 here), stolen by the
+    # hypervisor, wrk's own, and each server process's (largest first).
+    machine_cores: float = 0.0
+    steal_cores: float = 0.0
+    wrk_cores: float = 0.0
+    server_process_cores: tuple[float, ...] = ()
 
 
 def _ms(value: str) -> float:
@@ -274,9 +286,13 @@ def measure(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    before = snapshot()
+    before, busy, steal = snapshot(), machine_busy()[0], machine_steal()
+    children, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     result = run_wrk(url, requests_file, concurrency, duration)
-    after = snapshot()
+    elapsed = time.perf_counter() - started
+    after, busy, steal = snapshot(), machine_busy()[0] - busy, machine_steal() - steal
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_s = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
     if spy is not None:
         spy.wait(30)
     split = cpu_split(before, after, server_pid=pid, database=database)
@@ -292,6 +308,12 @@ def measure(
         result["errors"],
         round(split["server"] * 1000 / total, 3),
         round(split["postgres"] * 1000 / total, 3) if database else None,
+        machine_cores=round(busy / elapsed, 2),
+        steal_cores=round(steal / elapsed, 2),
+        wrk_cores=round(wrk_s / elapsed, 2),
+        server_process_cores=tuple(
+            round(s / elapsed, 2) for s in server_processes(before, after, pid)
+        ),
     )
 
 
@@ -364,11 +386,13 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
     ceiling_port = free_port()
     ceiling = start_ceiling(ceiling_port, work / "ceiling.log")
     ceiling_file = ceiling_requests(work / "ceiling.txt")
+    quotas = _quota(args, ceiling.pid)
     try:
         for workers in args.workers if database == "postgresql" else [1]:
             port = free_port()
             server = Server(population.env, port, workers, work / f"serve-{workers}.log")
             server.start()
+            server_quotas = _quota(args, server.pid)
             try:
                 warm_up(port, population, args.kinds, args.warmup)
                 salt = 0
@@ -413,17 +437,27 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                         requests_file.unlink()
                         row = summarise(database, devices, workers, kind, concurrency, rounds)
                         row["stored_reports"] = population.stored
+                        row["cores_per_process"] = args.cores_per_process
                         rows.append(row)
                         print(json.dumps(row), flush=True)
                         (out.with_suffix(".partial.json")).write_text(json.dumps(rows, indent=1))
             finally:
                 server.stop()
+                cpuquota.release(server_quotas)
     finally:
         os.killpg(ceiling.pid, signal.SIGTERM)
         ceiling.wait(10)
+        cpuquota.release(quotas)
         if pg is not None and not args.keep:
             drop_postgres(args.pg_admin_url, pg)
     return rows
+
+
+def _quota(args: argparse.Namespace, pid: int) -> list[Path]:
+    """With `--cores-per-process`, cap each process of the server `pid` (cpuquota.py)."""
+    if args.cores_per_process is None:
+        return []
+    return cpuquota.limit(sorted(descendants(pid, snapshot())), args.cores_per_process)
 
 
 def summarise(
@@ -460,6 +494,9 @@ def summarise(
             else None
         ),
         "ceiling_cpu_ms_per_req": round(mean([r.cpu_ms_per_request or 0 for r in ceiling]), 3),
+        "intake_machine_cores": round(mean([r.machine_cores for r in intake]), 2),
+        "intake_steal_cores": round(mean([r.steal_cores for r in intake]), 2),
+        "intake_wrk_cores": round(mean([r.wrk_cores for r in intake]), 2),
         "rounds": [r.__dict__ for r in rounds],
     }
 
@@ -508,6 +545,11 @@ def add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
         help="a setting for the servers under test (repeatable)",
     )
     p.add_argument("--pythonpath", help="serve the amina package found here (a before/after run)")
+    p.add_argument(
+        "--cores-per-process",
+        type=float,
+        help="cap each server process, the ceiling's too, at this many cores (cpuquota.py)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

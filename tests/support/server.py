@@ -36,6 +36,7 @@ class LiveServer:
     data_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     _log: IO[bytes] | None = None
@@ -60,7 +61,10 @@ class LiveServer:
         self.log_path = self.data_dir / f"serve-{self.port}.log"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [AMINA, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                *(AMINA, "serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                *(("--workers", str(self.workers)) if self.workers > 1 else ()),
+            ],
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,

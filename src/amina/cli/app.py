@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from amina.cli import monitoring, officers, ops, patents, people, rules
 from amina.cli import mqtt as mqtt_cli
 from amina.cli.bookings import booking_app
-from amina.cli.common import JsonOption, app_context, emit, handles_domain_errors, stdout
+from amina.cli.common import (
+    JsonOption,
+    app_context,
+    emit,
+    handles_domain_errors,
+    stderr,
+    stdout,
+)
 from amina.cli.demo_output import cli_path, print_demo
 from amina.cli.districts import districts_app
 from amina.errors import Forbidden
@@ -86,19 +93,30 @@ def serve(
     """Run the web service: API, migrant app at /, officer console at /console."""
     import uvicorn
 
-    uvicorn.run(
-        "amina.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
+    from amina.cli import workers as worker_processes
+
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": False,
+        "server_header": False,
+        "log_level": "info",
         # Uvicorn's access log writes full paths and query strings (proof tokens, cursors);
         # the app logs each request by its route template instead (web/request_log.py).
-        access_log=False,
-    )
+        "access_log": False,
+    }
+    app_path = "amina.web.app:app_from_environment"
+    if workers > 1 and worker_processes.supported():
+        # Each worker listens on a socket of its own: connections are spread evenly.
+        try:
+            worker_processes.serve(uvicorn.Config(app_path, **options))
+        except worker_processes.PortInUse as error:
+            stderr.print(f"[red]error[/red]: {error}")
+            raise typer.Exit(1) from None
+        return
+    uvicorn.run(app_path, **options)
 
 
 def main() -> None:
