@@ -35,6 +35,7 @@ from .wrk import (
     add_run_options,
     measure,
     prepare_population,
+    stored_share,
     warm_up,
     write_requests,
     write_results,
@@ -53,38 +54,35 @@ def pair_ratios(small: list[float], large: list[float]) -> list[float]:
 
 
 def compare(
-    args: argparse.Namespace, kind: str, servers: list[tuple[Population, Server]], salt: int
+    args: argparse.Namespace, kind: str, servers: list[tuple[Population, Server]]
 ) -> dict[str, Any]:
-    files = [
-        write_requests(
-            population.work / f"flat-{kind}.txt",
-            population.fleet,
-            kind,
-            REQUESTS_PER_ROUND[kind],
-            datetime.now(UTC),
-            salt,
-        )
-        for population, _ in servers
-    ]
     rounds: list[list[Round]] = [[], []]
     # small, large, small, large, …, small: every large round has a small one on each side
     order = [0, 1] * args.rounds + [0]
     for which in order:
         population, server = servers[which]
+        # Each round its own requests: reports no round before sent (wrk.write_requests).
+        requests_file = write_requests(
+            population.work / f"flat-{kind}.txt",
+            population,
+            kind,
+            REQUESTS_PER_ROUND[kind],
+            datetime.now(UTC),
+        )
         rounds[which].append(
             measure(
                 "intake",
                 kind,
                 f"http://127.0.0.1:{server.port}",
-                files[which],
+                requests_file,
                 args.concurrency,
                 args.duration,
                 server.pid,
                 population.pg,
+                database_url=population.url,
             )
         )
-    for path in files:
-        path.unlink()
+        requests_file.unlink()
     small, large = ([r.requests_s for r in side] for side in rounds)
     ratios = pair_ratios(small, large)
     return {
@@ -101,6 +99,8 @@ def compare(
         "small_pg_cpu_ms": [r.postgres_ms_per_request for r in rounds[0]],
         "large_pg_cpu_ms": [r.postgres_ms_per_request for r in rounds[1]],
         "non_2xx": sum(r.non_2xx for side in rounds for r in side),
+        "resent": sum(r.resent for side in rounds for r in side),
+        "stored_share": stored_share([r for side in rounds for r in side], 1),
     }
 
 
@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             servers.append((population, server))
             warm_up(server.port, population, kinds, args.warmup)
-        for salt, kind in enumerate(kinds, start=1):
-            row = compare(args, kind, servers, salt)
+        for kind in kinds:
+            row = compare(args, kind, servers)
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:

@@ -24,6 +24,9 @@ for line in file:lines() do
 end
 file:close()
 
+-- With several wrk threads (THREADS), thread k sends requests k, k + THREADS, k + 2*THREADS, ...:
+-- no two threads send the same one. Each round has a file of its own (wrk.py), so a request,
+-- and the report ids in it, is sent once, unless a round runs past its file's end (counted).
 local threads = 0
 function setup(thread)
   thread:set("offset", threads)
@@ -31,10 +34,12 @@ function setup(thread)
 end
 
 function init(args)
-  index = (offset or 0) * 7919
+  stride = tonumber(os.getenv("THREADS") or "1")
+  index = offset or 0
 end
 
 function request()
-  index = index + 1
-  return requests[(index % #requests) + 1]
+  local chosen = requests[(index % #requests) + 1]
+  index = index + stride
+  return chosen
 end

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,11 @@ class Round:
     steal_cores: float = 0.0
     wrk_cores: float = 0.0
     server_process_cores: tuple[float, ...] = ()
+    # Requests sent past the end of the round's file (so resends of its first ones), and
+    # reports the round stored (None: not counted).
+    resent: int = 0
+    stored: int | None = None
+    requests: int = 0
 
 
 def _ms(value: str) -> float:
@@ -103,7 +108,7 @@ def run_wrk(url: str, requests_file: Path, concurrency: int, duration: float) ->
         str(LUA),
         url,
     ]
-    env = {**os.environ, "REQUESTS": str(requests_file)}
+    env = {**os.environ, "REQUESTS": str(requests_file), "THREADS": str(threads)}
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     # The latency distribution's own lines (a "+/- Stdev" column ending in 50% or 99%, as
@@ -123,14 +128,36 @@ def run_wrk(url: str, requests_file: Path, concurrency: int, duration: float) ->
     }
 
 
-def count_reports(url: str) -> int:
+def count_reports(url: str, since: datetime | None = None) -> int:
+    """Stored reports in all, or those received since `since` (by the received_at index)."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            found = connection.execute(text("SELECT count(*) FROM location_reports")).scalar()
-            return int(found or 0)
+            if since is None:
+                found = connection.execute(text("SELECT count(*) FROM location_reports"))
+            else:
+                found = connection.execute(
+                    text("SELECT count(*) FROM location_reports WHERE received_at >= :since"),
+                    {"since": since},
+                )
+            return int(found.scalar() or 0)
     finally:
         engine.dispose()
+
+
+@dataclass
+class TstClock:
+    """OwnTracks report ids derive from (device, tst): each second is handed out once per
+    run, so no round resends another round's reports. It starts 50 minutes back (newer than
+    the seeded last reports) and never passes the present."""
+
+    next: int
+
+    def take(self, seconds: int) -> int:
+        first, self.next = self.next, self.next + seconds
+        if self.next > time.time():
+            raise RuntimeError("OwnTracks timestamps would pass the present: fewer requests")
+        return first
 
 
 def give_owntracks(url: str, fleet: Fleet, count: int) -> None:
@@ -160,21 +187,23 @@ def give_owntracks(url: str, fleet: Fleet, count: int) -> None:
 
 
 def write_requests(
-    path: Path, fleet: Fleet, kind: str, count: int, now: datetime, salt: int
+    path: Path, population: Population, kind: str, count: int, now: datetime
 ) -> Path:
-    """`count` requests, each with fresh report ids (and OwnTracks timestamps)."""
+    """`count` requests, each with report ids no other request of the run has: a round that
+    sends more than `count` resends (the harness counts those, `Round.resent`)."""
+    fleet = population.fleet
     tokens: dict[tuple[int, int], str] = {}
+    owntracks = min(OWNTRACKS_DEVICES, fleet.count)
+    first_tst = population.tst.take(-(-count // owntracks)) if kind == "owntracks" else 0
     with path.open("w") as out:
         for j in range(count):
             if kind == "owntracks":
-                i = j % min(OWNTRACKS_DEVICES, fleet.count)
+                i = j % owntracks
                 lat, lon = fleet.home(i)
                 # Within the last hour and newer than the seeded last report (so each one
                 # moves the monitoring state, as a phone's do), with a second of its own for
-                # each (device, round, request): OwnTracks ids derive from (device, tst).
-                per_device = j // min(OWNTRACKS_DEVICES, fleet.count)
-                assert per_device < 60, "at most 60 OwnTracks requests per device and round"
-                tst = int(now.timestamp()) - 3_000 + (salt % 50) * 60 + per_device
+                # each (device, request) of the run: OwnTracks ids derive from (device, tst).
+                tst = first_tst + j // owntracks
                 body = json.dumps(
                     {"_type": "location", "lat": lat, "lon": lon, "acc": 12, "tst": tst},
                     separators=(",", ":"),
@@ -260,7 +289,9 @@ def measure(
     pid: int,
     database: str | None,
     profile_dir: Path | None = None,
+    database_url: str | None = None,
 ) -> Round:
+    """One wrk round against `url`. With `database_url`, the reports it stored are counted."""
     spy = None
     if profile_dir is not None and target == "intake":
         # py-spy on the server's process tree while wrk runs (not in the timed CPU split's
@@ -286,6 +317,9 @@ def measure(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    with requests_file.open("rb") as lines:
+        available = sum(1 for _ in lines)
+    since = datetime.now(UTC)
     before, busy, steal = snapshot(), machine_busy()[0], machine_steal()
     children, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     result = run_wrk(url, requests_file, concurrency, duration)
@@ -314,6 +348,9 @@ def measure(
         server_process_cores=tuple(
             round(s / elapsed, 2) for s in server_processes(before, after, pid)
         ),
+        resent=max(0, result["total"] - available) if target == "intake" else 0,
+        requests=result["total"],
+        stored=count_reports(database_url, since) if database_url else None,
     )
 
 
@@ -329,6 +366,7 @@ class Population:
     fleet: Fleet
     work: Path
     stored: int  # location reports stored before the run
+    tst: TstClock = field(default_factory=lambda: TstClock(int(time.time()) - 3_000))
 
 
 def prepare_population(
@@ -370,13 +408,15 @@ def warm_up(port: int, population: Population, kinds: list[str], seconds: float)
     for kind in ["single"] + (["owntracks"] if "owntracks" in kinds else []):
         count = min(fleet.count, 100_000 if kind == "single" else OWNTRACKS_DEVICES)
         warm = write_requests(
-            work / "warm.txt", fleet, kind, count, datetime.now(UTC) - timedelta(minutes=10), 99
+            work / "warm.txt", population, kind, count, datetime.now(UTC) - timedelta(minutes=10)
         )
         # Long enough to send each request once at ~700 req/s.
         run_wrk(f"http://127.0.0.1:{port}", warm, 64, max(seconds, count / 700))
 
 
-REQUESTS_PER_ROUND = {"single": 40_000, "batch100": 800, "owntracks": 40_000}
+# Enough for a 10-second round at more than the fastest rates measured (single 3,300 req/s,
+# batches 530 req/s); a round that runs past its file resends, and says so (`resent`).
+REQUESTS_PER_ROUND = {"single": 40_000, "batch100": 6_000, "owntracks": 40_000}
 
 
 def bench_database(args: argparse.Namespace, database: str, devices: int, out: Path) -> list[Any]:
@@ -395,20 +435,18 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
             server_quotas = _quota(args, server.pid)
             try:
                 warm_up(port, population, args.kinds, args.warmup)
-                salt = 0
                 for kind in args.kinds:
                     for concurrency in args.concurrency:
-                        salt += 1
-                        requests_file = write_requests(
-                            work / f"{kind}-{concurrency}.txt",
-                            population.fleet,
-                            kind,
-                            REQUESTS_PER_ROUND[kind],
-                            datetime.now(UTC),
-                            salt,
-                        )
                         rounds = []
                         for _ in range(args.rounds):
+                            # Each round its own requests: reports no round before sent.
+                            requests_file = write_requests(
+                                work / f"{kind}-{concurrency}.txt",
+                                population,
+                                kind,
+                                REQUESTS_PER_ROUND[kind],
+                                datetime.now(UTC),
+                            )
                             rounds.append(
                                 measure(
                                     "ceiling",
@@ -432,9 +470,10 @@ def bench_database(args: argparse.Namespace, database: str, devices: int, out: P
                                     server.pid,
                                     pg,
                                     args.py_spy,
+                                    population.url,
                                 )
                             )
-                        requests_file.unlink()
+                            requests_file.unlink()
                         row = summarise(database, devices, workers, kind, concurrency, rounds)
                         row["stored_reports"] = population.stored
                         row["cores_per_process"] = args.cores_per_process
@@ -494,11 +533,23 @@ def summarise(
             else None
         ),
         "ceiling_cpu_ms_per_req": round(mean([r.cpu_ms_per_request or 0 for r in ceiling]), 3),
+        # Every intake request carries reports no request before it sent: resent counts the
+        # ones past the end of a round's file, and stored/sent should be 1.0 (minus refusals).
+        "intake_resent": sum(r.resent for r in intake),
+        "intake_stored_share": stored_share(intake, per),
         "intake_machine_cores": round(mean([r.machine_cores for r in intake]), 2),
         "intake_steal_cores": round(mean([r.steal_cores for r in intake]), 2),
         "intake_wrk_cores": round(mean([r.wrk_cores for r in intake]), 2),
         "rounds": [r.__dict__ for r in rounds],
     }
+
+
+def stored_share(rounds: list[Round], per: int) -> float | None:
+    """Reports stored over reports sent, in `rounds` (None where a round was not counted)."""
+    if any(r.stored is None for r in rounds):
+        return None
+    sent = per * sum(r.requests for r in rounds)
+    return round(sum(r.stored or 0 for r in rounds) / max(1, sent), 3)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
