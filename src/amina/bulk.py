@@ -27,13 +27,13 @@ from amina.db import table_of
 Row = dict[str, Any]
 
 
-def _array_type(column: Column[Any]) -> tuple[str, str]:
-    """(the element type of the array parameter, the cast to apply to each element)."""
+def _array_type(column: Column[Any]) -> str:
+    """The element type of the column's array parameter (JSON goes as text, cast in SQL)."""
     kind = column.type
     if isinstance(kind, sa.TypeDecorator):
         kind = kind.impl_instance
     if isinstance(kind, sa.JSON):
-        return "text", "::jsonb"
+        return "text"
     for sql_type, name in (
         (sa.Uuid, "uuid"),
         (sa.DateTime, "timestamptz"),
@@ -45,7 +45,7 @@ def _array_type(column: Column[Any]) -> tuple[str, str]:
         (sa.String, "text"),
     ):
         if isinstance(kind, sql_type):
-            return name, ""
+            return name
     raise TypeError(f"no array type for {column.table.name}.{column.name}: {column.type!r}")
 
 
@@ -61,7 +61,12 @@ def _column_kind(table: Any, name: str) -> tuple[str, bool]:
     kind = column.type
     if isinstance(kind, sa.TypeDecorator):
         kind = kind.impl_instance
-    return _array_type(column)[0], isinstance(kind, sa.JSON)
+    return _array_type(column), isinstance(kind, sa.JSON)
+
+
+def _cast(table: Any, name: str) -> str:
+    """The cast each element of the column's array takes in SQL (JSON goes as text)."""
+    return "::jsonb" if _column_kind(table, name)[1] else ""
 
 
 def _arrays(table: Any, rows: Sequence[Row]) -> tuple[list[str], list[str], dict[str, Any]]:
@@ -110,7 +115,7 @@ def insert_rows(
         return []
     quote = connection.dialect.identifier_preparer.quote
     names, params, values = _arrays(table, rows)
-    selected = ", ".join(f"c{i}{_array_type(table.c[n])[1]}" for i, n in enumerate(names))
+    selected = ", ".join(f"c{i}{_cast(table, n)}" for i, n in enumerate(names))
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "  # noqa: S608
         f"SELECT {selected} FROM unnest({', '.join(params)}) "
@@ -149,7 +154,7 @@ def update_rows(
     _, params, values = _arrays(table, rows)
     aliases = {n: f"c{i}" for i, n in enumerate(names)}
     assignments = ", ".join(
-        f"{quote(n)} = v.{aliases[n]}{_array_type(table.c[n])[1]}" for n in names if n != key
+        f"{quote(n)} = v.{aliases[n]}{_cast(table, n)}" for n in names if n != key
     )
     sql = (
         f"UPDATE {quote(table.name)} SET {assignments} "  # noqa: S608 - names from metadata
