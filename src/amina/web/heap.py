@@ -22,12 +22,13 @@ survives (`gc.freeze`: moved to a permanent generation the collector no longer w
 freed by reference counting are still freed), and collect the young generation every
 `young_threshold` allocations. Once more after the first `again_after_s` of serving, for what
 the first requests built to last (compiled statements, the driver, the caches' first entries):
-that time only the youngest generation is collected first (at most `young_threshold` objects:
-about a millisecond), so there is no long pause while serving. Collecting the middle generation
-too, which holds the survivors of up to 20 young collections, took 33 ms under load (a
-`gc.callbacks` probe, docs/performance.md, "Ninth run"), and every request in flight waited.
-Cyclic garbage already promoted by then (under a thousand objects: what that collection
-freed) is frozen with the rest, once. Cycles made afterwards are still collected.
+that time only the youngest generation is collected first (at most `young_threshold` objects;
+young collections under load took 0.1 ms at the median, 8 ms at most), so there is no long
+pause while serving. Collecting the middle generation too, which holds the survivors of up to
+20 young collections, took 33 ms under load (a `gc.callbacks` probe, docs/performance.md,
+"Ninth run"), and every request in flight waited. Cyclic garbage already promoted by then
+(under a thousand objects: what that collection freed) is frozen with the rest, once. Cycles
+made afterwards are still collected.
 """
 
 from __future__ import annotations
